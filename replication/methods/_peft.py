@@ -1,6 +1,9 @@
 """Shared glue for the methods that huggingface/peft implements."""
 from __future__ import annotations
 
+import inspect
+import types
+
 from torch import nn
 
 from replication.methods.base import Context, head_names
@@ -48,9 +51,47 @@ def targets(table: dict, ctx: Context, override=None):
 
 
 def wrap(model: nn.Module, peft_config) -> nn.Module:
-    from peft import get_peft_model
+    from peft import PeftModelForSequenceClassification, PeftType, get_peft_model
 
-    return get_peft_model(model, peft_config)
+    peft_model = get_peft_model(model, peft_config)
+    if isinstance(peft_model, PeftModelForSequenceClassification) and peft_config.peft_type == PeftType.PREFIX_TUNING:
+        keyword = cache_keyword(model)
+        if keyword != "past_key_values":
+            peft_model._prefix_tuning_forward = types.MethodType(_prefix_forward(keyword), peft_model)
+    return peft_model
+
+
+def cache_keyword(model: nn.Module) -> str:
+    """The keyword a model's forward takes its key/value cache by: `past_key_values` up to
+    transformers 5.2x, `cache` after (the old name still works through **kwargs, with a warning)."""
+    backbone = getattr(model, getattr(model, "base_model_prefix", ""), model)
+    for module in (model, backbone):
+        parameters = inspect.signature(module.forward).parameters
+        for keyword in ("past_key_values", "cache"):
+            if keyword in parameters:
+                return keyword
+    return "past_key_values"
+
+
+def _prefix_forward(keyword: str):
+    """peft (0.21) runs prefix tuning on a classification head only when the model's forward
+    names `past_key_values` in its signature, and otherwise raises "Model does not support past
+    key values". Since transformers renamed the argument to `cache`, every classification model
+    fails that check although it takes the prefix perfectly well. This replaces peft's
+    PeftModelForSequenceClassification._prefix_tuning_forward with one that hands the prefix over
+    under the name the model uses; the prompt itself and its attention mask stay peft's (the mask
+    is already extended by peft's forward before this is called)."""
+
+    def forward(self, input_ids=None, attention_mask=None, inputs_embeds=None, labels=None,
+                output_attentions=None, output_hidden_states=None, return_dict=None, **kwargs):
+        batch_size = (input_ids if input_ids is not None else inputs_embeds).shape[0]
+        kwargs.update(input_ids=input_ids, attention_mask=attention_mask, inputs_embeds=inputs_embeds,
+                      output_attentions=output_attentions, output_hidden_states=output_hidden_states,
+                      return_dict=return_dict)
+        kwargs[keyword] = self.get_prompt(batch_size)
+        return self.base_model(labels=labels, **kwargs)
+
+    return forward
 
 
 def modules_to_save(model: nn.Module, ctx: Context) -> list[str] | None:

@@ -3,13 +3,12 @@ import re
 
 import pytest
 import torch
+from method_steps import CLS, COMBOS, SCALE, one_step  # tests/replication/method_steps.py
 
 from replication import methods, models, tasks
 from replication.errors import MethodUnavailable, ReplicationError
 from replication.methods import bottleneck
 from replication.methods.base import HEAD_NAMES, Context, count_parameters, layer_stacks
-
-from method_steps import CLS, COMBOS, SCALE, one_step  # tests/replication/method_steps.py
 
 # The methods this file owns; others registered later bring their own property tests.
 CORE = ("Full Fine-Tuning", "LoRA", "QLoRA", "AdaLoRA", "(IA)3", "Prefix Tuning", "Prompt Tuning",
@@ -119,3 +118,20 @@ def test_registry_names_are_canonical_in_the_taxonomy():
     for name in methods.REGISTRY:
         assert vocabulary().get(name).name == name
         assert re.fullmatch(r"[a-z0-9_]+", methods.REGISTRY[name])
+
+
+@pytest.mark.parametrize("method", ["Prefix Tuning", "MAM", "Pass-Tuning"])
+@pytest.mark.parametrize("arch", ["encoder-only", "decoder-only"])
+def test_prefixes_reach_the_attention_of_classification_heads(method, arch):
+    """The prefix is not only accepted but used: changing the prefix encoder changes the logits.
+    (Guards the adaptation in _peft.wrap for transformers' `cache` keyword.)"""
+    bundle, model, _ = build(method, arch, "classification")
+    batch = tasks.collate(CLS, bundle.tokenizer, arch, "classification", SCALE)
+    batch.pop("labels")
+    model.eval()
+    with torch.no_grad():
+        before = model(**batch).logits.clone()
+        for p in model.prompt_encoder.parameters():
+            p.add_(torch.randn_like(p))
+        after = model(**batch).logits
+    assert before.shape == after.shape and not torch.allclose(before, after, atol=1e-4)
