@@ -72,7 +72,8 @@ def best_of(fn, repeat: int = 5) -> float:
 
 
 def large_corpus(n: int, workdir: Path) -> dict:
-    from slr import corpus as corpus_module, db, queries
+    from slr import corpus as corpus_module
+    from slr import db, queries
 
     directory = workdir / "big-corpus"
     synthetic_corpus(directory, n)

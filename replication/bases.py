@@ -89,7 +89,6 @@ def _pad(rows: list[list[int]], pad: int, fill: int | None = None):
 
 
 def _batch(architecture: str, rows: list[list[int]], tokenizer, rng: random.Random, mlm):
-    import torch
 
     pad, bos, eos = tokenizer.pad_token_id, tokenizer.bos_token_id, tokenizer.eos_token_id
     if architecture == "encoder-only":

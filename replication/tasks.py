@@ -32,7 +32,7 @@ def collate(examples: list[dict], tokenizer, architecture: str, head: str, scale
 
 def _causal_batch(examples, tokenizer, scale):
     """prompt + target + eos, right-padded, with the loss on the target only."""
-    rows, masks = [], []
+    rows = []
     for e in examples:
         prompt = tokenizer(e["source"], truncation=True, max_length=scale.max_source_len)["input_ids"]
         target = tokenizer(e["target"], add_special_tokens=False)["input_ids"][: scale.max_target_len - 1]

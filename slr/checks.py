@@ -25,7 +25,6 @@ class CheckReport:
 
 def run_checks(corpus_directory: Path, db_url: str | None = None) -> CheckReport:
     from slr import corpus as corpus_module
-
     from slr.db import data_dir
 
     loaded = corpus_module.load_corpus(corpus_directory, cache_dir=data_dir() / "parse-cache")

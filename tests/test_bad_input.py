@@ -1,11 +1,9 @@
 """Bad input: a clear message naming file, field and line; non-zero exit; no traceback; nothing lost."""
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner

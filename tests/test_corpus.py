@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 import taxonomy
-from slr import checks, corpus as corpus_module, schema
+from slr import checks, schema
+from slr import corpus as corpus_module
 from tests.conftest import CORPUS
 
 # The review's own study ids (shared/studies.csv); users cite them, so they never change.

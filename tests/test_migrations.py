@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from test_db_backends import backend_url, cli_json, make_record  # noqa: F401  (fixture)
 
 from slr import db, migrations
 from slr.errors import SlrError
-from test_db_backends import backend_url, cli_json, make_record  # noqa: F401  (fixture)
 
 OLD = "0001_baseline"
 OLD_RUN = dict(

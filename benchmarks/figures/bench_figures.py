@@ -45,7 +45,7 @@ def machine() -> dict[str, str]:
         pass
     memory = "?"
     try:
-        kib = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1])
+        kib = int(next(row for row in Path("/proc/meminfo").read_text().splitlines() if row.startswith("MemTotal")).split()[1])
         memory = f"{kib / 1024 ** 2:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
@@ -108,7 +108,7 @@ def main() -> None:
         for formats in (["png"], ["svg"], ["pdf"], ["png", "svg", "pdf"]):
             out = work / f"static-{'-'.join(formats)}"
             out.mkdir()
-            times = timed(lambda: static.export(figures, out, formats, chrome), 2)
+            times = timed(lambda out=out, formats=formats: static.export(figures, out, formats, chrome), 2)
             rows.append((f"static export, {len(figures)} figures × {', '.join(formats)} (one browser session "
                          "each, incl. start-up)", summary(times)))
 

@@ -70,7 +70,7 @@ def main(argv=None):
         "(it includes the Python process and libraries, so differences between methods are what matter). "
         "Times are wall-clock on a shared machine: compare them within this table only.", "",
         table(records), "",
-        f"Dataset sizes (train+test): " + ", ".join(sorted({f"{r.dataset} {r.dataset_size}" for r in records})) + ".",
+        "Dataset sizes (train+test): " + ", ".join(sorted({f"{r.dataset} {r.dataset_size}" for r in records})) + ".",
         "",
     ])
     args.out.mkdir(parents=True, exist_ok=True)

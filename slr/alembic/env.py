@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
-
 from sqlmodel import SQLModel
 
 from slr import schema  # noqa: F401  (registers the tables for autogenerate)

@@ -15,9 +15,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from slr.errors import SlrError
+from slr.figures import (
+    charts,  # noqa: F401,E402  (registers the figures, in report order)
+    replication,  # noqa: F401,E402  (figure 9: reported vs replicated)
+)
 from slr.figures.registry import FIGURES, FigureSpec, register  # noqa: F401
-from slr.figures import charts  # noqa: F401,E402  (registers the figures, in report order)
-from slr.figures import replication  # noqa: F401,E402  (figure 9: reported vs replicated)
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 

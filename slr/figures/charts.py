@@ -12,7 +12,7 @@ from slr.figures.registry import register
 
 
 def _go():
-    import plotly.graph_objects as go   # lazy: only figure building pays for plotly's import
+    import plotly.graph_objects as go  # lazy: only figure building pays for plotly's import
 
     return go
 

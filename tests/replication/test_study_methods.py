@@ -4,13 +4,12 @@ import re
 
 import pytest
 import torch
+from method_steps import COMBOS, batch_for, one_step  # tests/replication/method_steps.py
 
 from replication import methods, models
 from replication.errors import MethodUnavailable
 from replication.methods import _adapters, _calibration
 from replication.methods.base import HEAD_NAMES, Context, count_parameters, layer_stacks
-
-from method_steps import COMBOS, batch_for, one_step  # tests/replication/method_steps.py
 
 STUDY_METHODS = ["Pass-Tuning", "Layer-Wise Optimization", "FF-LoRA", "CorDA", "MAM", "Parallel Adapter",
                  "L-Adapter", "T-Adapter", "NER-Adapter", "AdapterFusion"]
