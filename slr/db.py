@@ -18,7 +18,6 @@ from sqlmodel import Session, SQLModel, create_engine, delete
 from slr import schema
 from slr.errors import SlrError
 
-REPO_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_BUILD_LOCK_KEY = 0x534C525F424C44  # "SLR_BLD": serialises corpus builds on PostgreSQL
 
@@ -33,8 +32,17 @@ def data_dir() -> Path:
 
 
 def corpus_dir(override: str | os.PathLike | None = None) -> Path:
+    """--corpus, else $SLR_CORPUS, else the corpus installed with the package."""
     chosen = override or os.environ.get("SLR_CORPUS")
-    return Path(chosen) if chosen else REPO_CORPUS
+    return Path(chosen) if chosen else shipped_corpus_dir()
+
+
+def shipped_corpus_dir() -> Path:
+    # The `corpus` data package: the checkout's corpus/ in an editable install, the copy in
+    # site-packages in a wheel install. Both are plain folders on disk (not zipped).
+    from importlib.resources import files
+
+    return Path(str(files("corpus")))
 
 
 def database_url(override: str | None = None) -> str:
@@ -144,8 +152,8 @@ def build(engine: Engine, corpus) -> BuildReport:
     """Replace every corpus table with the validated corpus, in one transaction."""
     from sqlalchemy import insert
 
-    from taxonomy import vocabularies
     from slr.corpus import citation_keys
+    from taxonomy import vocabularies
 
     if corpus.problems:
         raise CorpusInvalid(corpus.problems)
@@ -256,7 +264,7 @@ def open_current(url: str | None = None, corpus: str | os.PathLike | None = None
     """An engine on a database that holds the current corpus, building it when the corpus changed.
 
     `loaded`: the corpus already read by the caller (slr check), so it is not read twice."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError, DatabaseError
+    from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 
     from slr import corpus as corpus_module
 
