@@ -17,6 +17,7 @@ import typer.core
 
 from slr.errors import SlrError, UsageError
 
+
 class _Group(typer.core.TyperGroup):
     """Turns SlrError into a one-line message and its exit code, under typer's runner too."""
 
@@ -106,15 +107,34 @@ def _console():
     return Console(soft_wrap=False)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_options(
+    ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", help="SQLAlchemy URL of the database (default: $SLR_DB, "
                                      "else SQLite in the user data directory)."),
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder (default: $SLR_CORPUS, else the "
-                                          "repository's corpus/)."),
+                                          "corpus installed with slr)."),
+    version: bool = typer.Option(False, "--version", help="Print the package version, the corpus content hash, "
+                                 "the database schema revision and the review version the corpus encodes."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="With --version: table (one per "
+                                    "line) or json."),
 ) -> None:
     _state["db"] = db
     _state["corpus"] = str(corpus) if corpus else None
+    if version:
+        from slr.about import about, lines
+
+        facts = about(_state["corpus"])
+        if fmt == TableOrJson.json:
+            import json
+
+            _echo(json.dumps(facts, indent=2))
+        else:
+            _echo("\n".join(lines(facts)))
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        _echo(ctx.get_help())
+        raise typer.Exit(2)
 
 
 # --------------------------------------------------------------------------- papers

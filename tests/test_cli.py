@@ -154,3 +154,29 @@ def test_completion_offers_vocabulary_values():
     assert "Code Summarization" in _complete("tasks")("Code S")
     assert "CSum" in _complete("tasks")("CS")
     assert "LoRA" in _complete("methods")("Lo")
+
+
+def test_version_gives_package_corpus_schema_and_review(corpus_copy):
+    from slr import corpus as corpus_module
+    from slr import migrations
+
+    result = slr("--version")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("slr-peft-code ") and lines[2] == f"schema {migrations.HEAD}"
+    assert lines[3].startswith("review ") and "28-study revision" in lines[3]
+    facts = json.loads(slr("--version", "--format", "json").stdout)
+    assert set(facts) == {"version", "corpus_sha256", "schema_revision", "review"}
+    assert lines[1] == f"corpus sha256:{facts['corpus_sha256']}"
+    assert facts["corpus_sha256"] == corpus_module.digest(corpus_copy)
+    # the hash is of the content: an edited corpus says so
+    study = corpus_copy / "studies" / "P30.yaml"
+    study.write_text(study.read_text() + "\n# edited\n")
+    edited = json.loads(slr("--corpus", str(corpus_copy), "--version", "--format", "json").stdout)
+    assert edited["corpus_sha256"] != facts["corpus_sha256"]
+
+
+def test_no_command_prints_help_and_exits_2():
+    result = slr()
+    assert result.exit_code == 2 and "Commands" in result.output
