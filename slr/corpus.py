@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -34,7 +34,8 @@ class Evidence(Strict):
 
     source: str = Field(min_length=1)
     locator: str | None = None
-    quote: str | None = None
+    quote: str | None = None           # verbatim text of the source (" ... " may join verbatim pieces)
+    paraphrase: str | None = None      # our words for what the source says, where no quote is verbatim
 
 
 class Fact(Strict):
@@ -101,6 +102,11 @@ class ArtifactFact(MaybeUnknownFact):
         return self.available == UNKNOWN and not self.url
 
 
+# How far a reported number can be trusted, best first; a run is "replicated-here (<profile>)".
+Tier = Literal["paper-table", "paper-text", "artifact-file", "secondary"]
+TIERS: tuple[str, ...] = get_args(Tier)
+
+
 class ResultFact(Fact):
     task: str | None = None
     model: str | None = None
@@ -110,6 +116,8 @@ class ResultFact(Fact):
     value: float
     baseline_value: float | None = None
     higher_is_better: bool | None = None
+    tier: Tier
+    seeds: str | None = None           # what the source says of repeated runs ("mean of 3 seeds")
     note: str | None = None
 
 
@@ -118,6 +126,11 @@ class Conflict(Strict):
     values: dict[str, Any]
     we_use: str | None = None
     why: str | None = None
+
+
+# The fields of a study file that are facts with evidence: one each, or a list of them.
+SINGLE_FACTS = ("finding", "artifact", "full_finetuning_baseline", "hardware")
+LIST_FACTS = ("tasks", "methods", "models", "datasets", "metrics", "results")
 
 
 class StudyFile(Strict):
@@ -175,11 +188,11 @@ class StudyFile(Strict):
         found: list[tuple[str, Evidence]] = [
             (f"bibliography_evidence[{i}]", e) for i, e in enumerate(self.bibliography_evidence)
         ]
-        for name in ("finding", "artifact", "full_finetuning_baseline", "hardware"):
+        for name in SINGLE_FACTS:
             fact = getattr(self, name)
-            if isinstance(fact, Fact):
+            if isinstance(fact, (Fact, MaybeUnknownFact)):
                 found += [(f"{name}.evidence[{i}]", e) for i, e in enumerate(fact.evidence)]
-        for name in ("tasks", "methods", "models", "datasets", "metrics", "results"):
+        for name in LIST_FACTS:
             for j, fact in enumerate(getattr(self, name)):
                 found += [(f"{name}[{j}].evidence[{i}]", e) for i, e in enumerate(fact.evidence)]
         return found

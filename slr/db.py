@@ -200,9 +200,9 @@ def _state(fact) -> str | None:
 
 
 def _study_rows(rows: dict[str, list[dict]], study, key: str, vocab) -> None:
-    from slr.corpus import Fact
+    from slr.corpus import ArtifactFact, Fact
 
-    artifact = study.artifact if isinstance(study.artifact, Fact) else None
+    artifact = study.artifact if isinstance(study.artifact, ArtifactFact) else None
     sid = study.id
     rows["study"].append(dict(
         id=sid, number=int(sid[1:]), title=study.title, authors=study.authors,
@@ -210,38 +210,49 @@ def _study_rows(rows: dict[str, list[dict]], study, key: str, vocab) -> None:
         arxiv=study.arxiv, url=study.url, summary=study.summary,
         finding=study.finding.text if study.finding else None,
         artifact_url=artifact.url if artifact else None,
-        artifact_available=_state(artifact) if artifact else _state(study.artifact),
+        artifact_available=_state(artifact if artifact else study.artifact),
         full_finetuning_baseline=_state(study.full_finetuning_baseline),
         hardware=study.hardware.text if isinstance(study.hardware, Fact) else study.hardware,
         citation_key=key, sources=study.sources, open_questions=study.open_questions,
         source_file=f"studies/{sid}.yaml",
     ))
-    seen_tasks: dict[str, dict] = {}
-    for fact in study.tasks:
-        name = vocab["tasks"].get(fact.name).name
-        seen_tasks.setdefault(name, dict(study_id=sid, task=name, as_named=fact.as_named, note=fact.note))
-    rows["study_task"] += seen_tasks.values()
-    seen_methods: dict[str, dict] = {}
-    for fact in study.methods:
-        name = vocab["methods"].get(fact.name).name
-        seen_methods.setdefault(name, dict(study_id=sid, method=name, as_named=fact.as_named, note=fact.note))
-    rows["study_method"] += seen_methods.values()
+    # A fact row carries its field path ("tasks[2]"); evidence rows name the same path. A task or
+    # method listed twice under one canonical name is one row, and the second entry's evidence is
+    # filed under the first entry's path, so no evidence is lost and none is left without a fact.
+    same_fact: dict[str, str] = {}
+    for kind, table, column in (("tasks", "study_task", "task"), ("methods", "study_method", "method")):
+        first: dict[str, str] = {}
+        for i, fact in enumerate(getattr(study, kind)):
+            name = vocab[kind].get(fact.name).name
+            path = f"{kind}[{i}]"
+            if name in first:
+                same_fact[path] = first[name]
+                continue
+            first[name] = path
+            rows[table].append({"study_id": sid, column: name, "as_named": fact.as_named, "note": fact.note,
+                                "fact": path})
     rows["model"] += [dict(study_id=sid, name=f.name, hf_id=f.hf_id,
                            architecture=vocab["architectures"].get(f.architecture).name,
-                           params=f.params if isinstance(f.params, int) else None, note=f.note)
-                      for f in study.models]
-    rows["dataset"] += [dict(study_id=sid, name=f.name, note=f.note) for f in study.datasets]
-    rows["metric"] += [dict(study_id=sid, name=f.name, note=f.note) for f in study.metrics]
+                           params=f.params if isinstance(f.params, int) else None, note=f.note,
+                           fact=f"models[{i}]")
+                      for i, f in enumerate(study.models)]
+    rows["dataset"] += [dict(study_id=sid, name=f.name, note=f.note, fact=f"datasets[{i}]")
+                        for i, f in enumerate(study.datasets)]
+    rows["metric"] += [dict(study_id=sid, name=f.name, note=f.note, fact=f"metrics[{i}]")
+                       for i, f in enumerate(study.metrics)]
     rows["result"] += [dict(study_id=sid, task=vocab["tasks"].get(f.task).name if f.task else None,
                             model=f.model, method=vocab["methods"].get(f.method).name, dataset=f.dataset,
                             metric=f.metric, value=f.value, baseline_value=f.baseline_value,
-                            higher_is_better=f.higher_is_better, note=f.note) for f in study.results]
+                            higher_is_better=f.higher_is_better, note=f.note, fact=f"results[{i}]",
+                            tier=f.tier, seeds=f.seeds) for i, f in enumerate(study.results)]
     rows["conflict"] += [dict(study_id=sid, field=c.field, values=c.values, we_use=c.we_use, why=c.why)
                          for c in study.conflicts]
-    rows["evidence"] += [dict(study_id=sid, fact=_fact_of(path), source=study.resolve_source(e.source),
-                              source_key=e.source if e.source in study.sources else None,
-                              locator=e.locator, quote=e.quote)
-                         for path, e in study.evidence_sources()]
+    for path, e in study.evidence_sources():
+        fact = _fact_of(path)
+        rows["evidence"].append(dict(study_id=sid, fact=same_fact.get(fact, fact),
+                                     source=study.resolve_source(e.source),
+                                     source_key=e.source if e.source in study.sources else None,
+                                     locator=e.locator, quote=e.quote, paraphrase=e.paraphrase))
 
 
 def _fact_of(evidence_path: str) -> str:

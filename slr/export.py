@@ -72,4 +72,4 @@ def to_bibtex(records: list[dict[str, Any]]) -> str:
 
 
 PAPER_COLUMNS = ("id", "title", "venue", "true_venue", "year", "tasks", "methods", "architectures",
-                 "citation_key", "doi", "arxiv", "url")
+                 "citation_key", "doi", "arxiv", "url", "artifact_url", "full_finetuning_baseline")

@@ -119,7 +119,6 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
     families: dict[str, set[str]] = defaultdict(set)
     architectures: dict[str, set[str]] = defaultdict(set)
     models: dict[str, list[dict]] = defaultdict(list)
-    evidence: dict[str, list[dict]] = defaultdict(list)
     # Long IN (...) lists are slow to compile and bind; past a few hundred ids the filter that
     # found them is handed to the database as a subquery instead.
     scope = id_query.with_only_columns(S.c.id).order_by(None) if (id_query is not None and len(ids) > 300) else ids
@@ -144,10 +143,10 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
             models[row["study_id"]].append({"name": row["name"], "hf_id": row["hf_id"],
                                             "architecture": row["architecture"], "params": row["params"]})
         if with_evidence:
-            E = schema.Evidence.__table__
-            for row in conn.execute(scoped(select(E).order_by(E.c.id), E.c.study_id)).mappings():
-                evidence[row["study_id"]].append({"fact": row["fact"], "source": row["source"],
-                                                  "locator": row["locator"], "quote": row["quote"]})
+            fact_rows: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+            for kind, table, order in _fact_tables():
+                for row in conn.execute(scoped(select(table).order_by(order), table.c.study_id)).mappings():
+                    fact_rows[row["study_id"]][kind].append(dict(row))
     out = []
     for sid in ids:
         s = studies[sid]
@@ -162,7 +161,7 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
             "artifact_url": s["artifact_url"], "summary": s["summary"],
         }
         if with_evidence:
-            record["evidence"] = evidence[sid]
+            record["facts"] = study_facts(s, fact_rows[sid])
         out.append(record)
     return out
 
@@ -186,31 +185,70 @@ def show(engine: Engine, study_id: str) -> dict[str, Any]:
         tip = f" Did you mean {' or '.join(hints)}?" if hints else ""
         raise UsageError(f"no study '{study_id}'.{tip} Known ids: {', '.join(ids)}.")
     record = describe(engine, [match])[0]
-    E, R, C = schema.Evidence.__table__, schema.Result.__table__, schema.Conflict.__table__
-    D, ME = schema.Dataset.__table__, schema.Metric.__table__
+    C = schema.Conflict.__table__
     with engine.connect() as conn:
-        study = conn.execute(select(S).where(S.c.id == match)).mappings().one()
-        facts: dict[str, list[dict]] = defaultdict(list)
-        for row in conn.execute(select(E).where(E.c.study_id == match).order_by(E.c.id)).mappings():
-            facts[row["fact"]].append({"source": row["source"], "locator": row["locator"], "quote": row["quote"]})
-        task_rows = conn.execute(select(ST).where(ST.c.study_id == match).order_by(ST.c.task)).mappings().all()
-        method_rows = conn.execute(select(SM).where(SM.c.study_id == match).order_by(SM.c.method)).mappings().all()
-        results = [dict(r) for r in conn.execute(select(R).where(R.c.study_id == match).order_by(R.c.id)).mappings()]
+        study = dict(conn.execute(select(S).where(S.c.id == match)).mappings().one())
+        fact_rows = {kind: [dict(r) for r in conn.execute(select(table).where(table.c.study_id == match)
+                                                          .order_by(order)).mappings()]
+                     for kind, table, order in _fact_tables()}
         conflicts = [dict(r) for r in conn.execute(select(C).where(C.c.study_id == match).order_by(C.c.id)).mappings()]
-        datasets = [dict(r) for r in conn.execute(select(D).where(D.c.study_id == match).order_by(D.c.id)).mappings()]
-        metrics = [dict(r) for r in conn.execute(select(ME).where(ME.c.study_id == match).order_by(ME.c.id)).mappings()]
     record.update({
         "finding": study["finding"], "hardware": study["hardware"],
         "artifact_available": study["artifact_available"], "sources": study["sources"],
         "open_questions": study["open_questions"], "source_file": study["source_file"],
-        "as_named": {"tasks": {r["task"]: r["as_named"] for r in task_rows if r["as_named"]},
-                     "methods": {r["method"]: r["as_named"] for r in method_rows if r["as_named"]}},
-        "datasets": [d["name"] for d in datasets], "metrics": [m["name"] for m in metrics],
-        "results": [{k: v for k, v in r.items() if k not in ("id", "study_id")} for r in results],
-        "conflicts": [{k: v for k, v in c.items() if k not in ("id", "study_id")} for c in conflicts],
-        "evidence": dict(facts),
+        "as_named": {"tasks": {r["task"]: r["as_named"] for r in fact_rows["tasks"] if r["as_named"]},
+                     "methods": {r["method"]: r["as_named"] for r in fact_rows["methods"] if r["as_named"]}},
+        "datasets": [d["name"] for d in fact_rows["datasets"]], "metrics": [m["name"] for m in fact_rows["metrics"]],
+        "conflicts": [_without(c, "id", "study_id") for c in conflicts],
     })
+    record["facts"] = study_facts(study, fact_rows)
+    record["results"] = record["facts"]["results"]
     return record
+
+
+def _without(row: dict, *keys: str) -> dict:
+    return {k: v for k, v in row.items() if k not in keys}
+
+
+def _fact_tables():
+    """(kind, table, order) of the tables whose rows are facts of a study, and of the evidence."""
+    E, R = schema.Evidence.__table__, schema.Result.__table__
+    D, ME = schema.Dataset.__table__, schema.Metric.__table__
+    return (("tasks", ST, ST.c.task), ("methods", SM, SM.c.method), ("models", MO, MO.c.id),
+            ("datasets", D, D.c.id), ("metrics", ME, ME.c.id), ("results", R, R.c.id), ("evidence", E, E.c.id))
+
+
+def study_facts(study: dict, rows: dict[str, list[dict]]) -> dict[str, Any]:
+    """Every fact of a study as an object carrying its own evidence, looked up by the fact's
+    field path in the study file (rows[kind] as stored, study: its `study` row). Display order
+    never decides which evidence a fact shows."""
+    evidence: dict[str, list[dict]] = defaultdict(list)
+    for row in rows.get("evidence", []):
+        evidence[row["fact"]].append({k: row[k] for k in ("source", "locator", "quote", "paraphrase")
+                                      if row[k] is not None or k == "source"})
+
+    def fact(row: dict, name_key: str | None = None) -> dict:
+        out = _without(row, "id", "study_id", "fact")
+        if name_key:
+            out = {"name": out.pop(name_key), **out}
+        out["evidence"] = evidence.get(row["fact"], [])
+        return out
+
+    return {
+        "bibliography": {"evidence": evidence.get("bibliography", [])},
+        "finding": {"text": study["finding"], "evidence": evidence.get("finding", [])},
+        "tasks": [fact(r, "task") for r in rows.get("tasks", [])],
+        "methods": [fact(r, "method") for r in rows.get("methods", [])],
+        "models": [fact(r) for r in rows.get("models", [])],
+        "datasets": [fact(r) for r in rows.get("datasets", [])],
+        "metrics": [fact(r) for r in rows.get("metrics", [])],
+        "results": [fact(r) for r in rows.get("results", [])],
+        "full_finetuning_baseline": {"value": study["full_finetuning_baseline"] or "unknown",
+                                     "evidence": evidence.get("full_finetuning_baseline", [])},
+        "hardware": {"text": study["hardware"] or "unknown", "evidence": evidence.get("hardware", [])},
+        "artifact": {"url": study["artifact_url"], "available": study["artifact_available"] or "unknown",
+                     "evidence": evidence.get("artifact", [])},
+    }
 
 
 # --------------------------------------------------------------------------- search

@@ -38,49 +38,53 @@ def _evidence_lines(node: Tree, items: list[dict] | None) -> None:
     for e in items or []:
         where = escape(e["source"]) + (f" [dim]({escape(e['locator'])})[/dim]" if e.get("locator") else "")
         quote = f' [italic]"{escape(e["quote"])}"[/italic]' if e.get("quote") else ""
-        node.add(f"[dim]evidence:[/dim] {where}{quote}")
+        paraphrase = f" [dim]paraphrase:[/dim] {escape(e['paraphrase'])}" if e.get("paraphrase") else ""
+        node.add(f"[dim]evidence:[/dim] {where}{quote}{paraphrase}")
 
 
 def study(console: Console, r: dict[str, Any]) -> None:
-    ev = r["evidence"]
+    facts = r["facts"]
     head = f"[bold cyan]{r['id']}[/bold cyan]  [bold]{escape(r['title'])}[/bold]"
     tree = Tree(head)
     venue = r["venue"] + (f" (true venue: {r['true_venue']})" if r.get("true_venue") else "")
     bib = tree.add(f"{escape(_join(r['authors']))}. {escape(venue)}, {r['year']}. "
                    f"[dim]{escape(r.get('doi') or r.get('arxiv') or r.get('url') or '')}[/dim]  key: {r['citation_key']}")
-    _evidence_lines(bib, ev.get("bibliography"))
+    _evidence_lines(bib, facts["bibliography"]["evidence"])
     tree.add(f"[bold]Summary[/bold] {escape(r['summary'])}")
     if r.get("finding"):
         node = tree.add(f"[bold]Finding[/bold] {escape(r['finding'])}")
-        _evidence_lines(node, ev.get("finding"))
+        _evidence_lines(node, facts["finding"]["evidence"])
+
+    def as_named(fact):
+        return f" [dim](as named: {escape(fact['as_named'])})[/dim]" if fact.get("as_named") else ""
+
     sections = (
-        ("Tasks", "tasks", [f"{t}" + (f" [dim](as named: {escape(r['as_named']['tasks'][t])})[/dim]"
-                                      if t in r["as_named"]["tasks"] else "") for t in r["tasks"]]),
-        ("PEFT methods", "methods", [escape(m) + (f" [dim](as named: {escape(r['as_named']['methods'][m])})[/dim]"
-                                                  if m in r["as_named"]["methods"] else "") for m in r["methods"]]),
-        ("Models", "models", [f"{escape(m['name'])} [dim]{m['architecture']}, "
-                              f"{_params(m['params'])}{', ' + m['hf_id'] if m.get('hf_id') else ''}[/dim]"
-                              for m in r["models"]]),
-        ("Datasets", "datasets", [escape(d) for d in r["datasets"]]),
-        ("Metrics", "metrics", [escape(m) for m in r["metrics"]]),
+        ("Tasks", facts["tasks"], lambda f: escape(f["name"]) + as_named(f)),
+        ("PEFT methods", facts["methods"], lambda f: escape(f["name"]) + as_named(f)),
+        ("Models", facts["models"], lambda m: f"{escape(m['name'])} [dim]{m['architecture']}, "
+                                              f"{_params(m['params'])}{', ' + m['hf_id'] if m.get('hf_id') else ''}[/dim]"),
+        ("Datasets", facts["datasets"], lambda f: escape(f["name"])),
+        ("Metrics", facts["metrics"], lambda f: escape(f["name"])),
     )
-    for title, key, labels in sections:
-        section = tree.add(f"[bold]{title}[/bold]" + ("" if labels else " unknown"))
-        for i, label in enumerate(labels):
-            _evidence_lines(section.add(label), ev.get(f"{key}[{i}]"))
-    for title, key, value in (("Full fine-tuning baseline", "full_finetuning_baseline", r["full_finetuning_baseline"]),
-                              ("Hardware", "hardware", r["hardware"]),
-                              ("Artifact", "artifact", _artifact(r))):
-        node = tree.add(f"[bold]{title}[/bold] {escape(str(value if value is not None else 'unknown'))}")
-        _evidence_lines(node, ev.get(key))
-    if r["results"]:
-        results = tree.add("[bold]Reported results[/bold] (value vs full fine-tuning)")
-        for i, res in enumerate(r["results"]):
+    for title, items, label in sections:
+        section = tree.add(f"[bold]{title}[/bold]" + ("" if items else " unknown"))
+        for fact in items:
+            _evidence_lines(section.add(label(fact)), fact["evidence"])
+    for title, fact, value in (("Full fine-tuning baseline", facts["full_finetuning_baseline"],
+                                facts["full_finetuning_baseline"]["value"]),
+                               ("Hardware", facts["hardware"], facts["hardware"]["text"]),
+                               ("Artifact", facts["artifact"], _artifact(facts["artifact"]))):
+        node = tree.add(f"[bold]{title}[/bold] {escape(str(value))}")
+        _evidence_lines(node, fact["evidence"])
+    if facts["results"]:
+        results = tree.add("[bold]Reported results[/bold] (value vs full fine-tuning; tier)")
+        for res in facts["results"]:
             base = f" vs FMFT {res['baseline_value']:g}" if res.get("baseline_value") is not None else ""
             where = " / ".join(x for x in (res.get("task"), res.get("model"), res.get("dataset")) if x)
+            extra = "".join(f"; {escape(res[k])}" for k in ("seeds", "note") if res.get(k))
             node = results.add(f"{escape(res['method'])}: {escape(res['metric'])} = {res['value']:g}{base}"
-                               f" [dim]{escape(where)}{' - ' + escape(res['note']) if res.get('note') else ''}[/dim]")
-            _evidence_lines(node, ev.get(f"results[{i}]"))
+                               f" [dim]{escape(where)} [{escape(res.get('tier') or 'untiered')}]{extra}[/dim]")
+            _evidence_lines(node, res["evidence"])
     if r["conflicts"]:
         conflicts = tree.add("[bold yellow]Sources disagree[/bold yellow]")
         for c in r["conflicts"]:
@@ -101,10 +105,10 @@ def _params(value) -> str:
     return f"{value / 1e9:.1f}B" if value >= 1e9 else f"{value / 1e6:.0f}M"
 
 
-def _artifact(r) -> str:
-    if r.get("artifact_url"):
-        return f"{r['artifact_url']} (available: {r.get('artifact_available') or 'unknown'})"
-    return r.get("artifact_available") or "unknown"
+def _artifact(fact) -> str:
+    if fact.get("url"):
+        return f"{fact['url']} (available: {fact['available']})"
+    return f"available: {fact['available']}"
 
 
 def search_table(console: Console, hits: list[dict[str, Any]], text: str) -> None:

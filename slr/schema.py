@@ -71,6 +71,7 @@ class StudyTask(SQLModel, table=True):
     task: str = Field(primary_key=True, foreign_key="task.name")
     as_named: Optional[str] = None
     note: Optional[str] = None
+    fact: Optional[str] = None                     # field path in the study file: "tasks[2]"
 
 
 class StudyMethod(SQLModel, table=True):
@@ -79,6 +80,7 @@ class StudyMethod(SQLModel, table=True):
     method: str = Field(primary_key=True, foreign_key="method.name")
     as_named: Optional[str] = None
     note: Optional[str] = None
+    fact: Optional[str] = None
 
 
 class Model(SQLModel, table=True):
@@ -89,6 +91,7 @@ class Model(SQLModel, table=True):
     architecture: str = Field(foreign_key="architecture.name", index=True)
     params: Optional[int] = Field(default=None, sa_type=BigInteger)  # None: unknown
     note: Optional[str] = None
+    fact: Optional[str] = None
 
 
 class Dataset(SQLModel, table=True):
@@ -96,6 +99,7 @@ class Dataset(SQLModel, table=True):
     study_id: str = Field(index=True, foreign_key="study.id")
     name: str
     note: Optional[str] = None
+    fact: Optional[str] = None
 
 
 class Metric(SQLModel, table=True):
@@ -103,6 +107,7 @@ class Metric(SQLModel, table=True):
     study_id: str = Field(index=True, foreign_key="study.id")
     name: str
     note: Optional[str] = None
+    fact: Optional[str] = None
 
 
 class Result(SQLModel, table=True):
@@ -117,6 +122,9 @@ class Result(SQLModel, table=True):
     baseline_value: Optional[float] = None         # full fine-tuning on the same setting
     higher_is_better: Optional[bool] = None
     note: Optional[str] = None
+    fact: Optional[str] = None
+    tier: Optional[str] = None                     # paper-table | paper-text | artifact-file | secondary
+    seeds: Optional[str] = None                    # what the source says of repeated runs, if anything
 
 
 class Evidence(SQLModel, table=True):
@@ -127,7 +135,8 @@ class Evidence(SQLModel, table=True):
     source: str                                    # URL or DOI, resolved from the file's sources
     source_key: Optional[str] = None
     locator: Optional[str] = None
-    quote: Optional[str] = Field(default=None, sa_column=Column(Text))
+    quote: Optional[str] = Field(default=None, sa_column=Column(Text))          # verbatim
+    paraphrase: Optional[str] = Field(default=None, sa_column=Column(Text))     # our words, marked as such
 
 
 class Conflict(SQLModel, table=True):

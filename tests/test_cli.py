@@ -79,7 +79,13 @@ def test_show_prints_facts_with_evidence():
     assert "evidence:" in out and "LoRA" in out and "Commit Message Generation" in out
     record = json.loads(slr("show", "p30", "--format", "json").stdout)
     assert record["id"] == "P30"
-    assert record["evidence"]["tasks[0]"][0]["source"].startswith("http")
+    assert record["tasks"] == ["Commit Message Generation", "Defect Detection"]     # the contract's flat list
+    cmg = next(t for t in record["facts"]["tasks"] if t["name"] == "Commit Message Generation")
+    # regression: sorted for display, CMG used to carry the JIT-DP row's quote (evidence by position)
+    assert cmg["evidence"] and not any("P30-DD" in (e.get("quote") or "") for e in cmg["evidence"])
+    assert any("P30-CMG" in (e.get("quote") or "") for e in cmg["evidence"])
+    assert record["facts"]["artifact"]["url"] == "https://github.com/ishuoliu/PEFT4CC"
+    assert record["facts"]["artifact"]["evidence"] and record["facts"]["full_finetuning_baseline"]["evidence"]
 
 
 def test_show_unknown_id_exits_2():
