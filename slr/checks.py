@@ -31,10 +31,10 @@ def run_checks(corpus_directory: Path, db_url: str | None = None) -> CheckReport
     report = CheckReport(studies=len(loaded.studies), problems=list(loaded.problems))
     if report.problems:
         return report
-    from slr import db, graph, review_figures
+    from slr import claims, db, graph
 
     engine = db.open_current(db_url, corpus_directory, loaded=loaded)
     for message in graph.problems(engine):
         report.problems.append(corpus_module.Problem("taxonomy/data", "graph", message))
-    report.figures = review_figures.recompute(engine)
+    report.figures = claims.recompute(engine)
     return report
