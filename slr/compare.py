@@ -73,12 +73,19 @@ def compare(engine: Engine, study: str | None = None) -> list[dict[str, Any]]:
             "study": sid, "experiment": experiment, "profile": profile, "seed": seed, "task": run["task"],
             "task_fidelity": run["task_fidelity"], "method": method, "metric": metric_key,
             "reported_metric": spec.get("reported_metric"), "reported_delta": reported,
-            "reported_rows": len(reported_rows), "replicated_delta": replicated, "run_id": run["id"],
+            "reported_rows": len(reported_rows),
+            "reported_tier": ", ".join(sorted({r["tier"] or "untiered" for r in reported_rows})) or None,
+            "replicated_delta": replicated, "replicated_tier": replicated_tier(profile), "run_id": run["id"],
             "baseline_run_id": base["id"] if base else None,
             "verdict": verdict(profile, reported, replicated, method, spec.get("reported_metric") or metric_key,
                                reported_scale, replicated_scale),
         })
     return rows
+
+
+def replicated_tier(profile: str) -> str:
+    """The verification tier of a number this tool measured: always with its profile."""
+    return f"replicated-here ({profile})"
 
 
 def verdict(profile: str, reported: float | None, replicated: float | None, method: str, metric: str | None,

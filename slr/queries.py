@@ -138,6 +138,10 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
                 .order_by(SM.c.method), SM.c.study_id)):
             methods[sid].append(method)
             families[sid].add(family)
+        R = schema.Result.__table__
+        tiers: dict[str, Counter] = defaultdict(Counter)
+        for sid, tier in conn.execute(scoped(select(R.c.study_id, R.c.tier), R.c.study_id)):
+            tiers[sid][tier or "untiered"] += 1
         for row in conn.execute(scoped(select(MO).order_by(MO.c.id), MO.c.study_id)).mappings():
             architectures[row["study_id"]].add(row["architecture"])
             models[row["study_id"]].append({"name": row["name"], "hf_id": row["hf_id"],
@@ -159,6 +163,7 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
             "architectures": sorted(architectures[sid]), "models": models[sid],
             "full_finetuning_baseline": s["full_finetuning_baseline"],
             "artifact_url": s["artifact_url"], "summary": s["summary"],
+            "reported_numbers": dict(sorted(tiers[sid].items())),      # verification tier -> count
         }
         if with_evidence:
             record["facts"] = study_facts(s, fact_rows[sid])
@@ -312,7 +317,8 @@ def _snippet(haystack: str, text: str, width: int = 90) -> str:
 # --------------------------------------------------------------------------- stats and taxonomy
 
 def stats(engine: Engine) -> dict[str, dict[str, int]]:
-    """Facet counts: how many studies have each task, category, method, family, architecture, venue, year."""
+    """Facet counts: how many studies have each task, category, method, family, architecture, venue, year;
+    and how many reported numbers and replication runs sit in each verification tier."""
     with engine.connect() as conn:
         total = conn.execute(select(S.c.id)).scalars().all()
         facets = {
@@ -326,6 +332,8 @@ def stats(engine: Engine) -> dict[str, dict[str, int]]:
                 select(MO.c.study_id, MO.c.architecture).distinct())),
             "venue": Counter(r[0] for r in conn.execute(select(S.c.venue))),
             "year": Counter(str(r[0]) for r in conn.execute(select(S.c.year))),
+            "reported number tier": Counter(r[0] or "untiered" for r in conn.execute(select(schema.Result.__table__.c.tier))),
+            "run tier": Counter(f"replicated-here ({r[0]})" for r in conn.execute(select(schema.Run.__table__.c.profile))),
         }
     out = {"studies": {"total": len(total)}}
     for name, counter in facets.items():
@@ -378,6 +386,7 @@ def runs(engine: Engine, study: str | None = None, profile: str | None = None) -
             if row.get(key) is not None:
                 row[key] = row[key].isoformat()
         row["trainable_share"] = row["trainable_params"] / row["total_params"] if row["total_params"] else None
+        row["tier"] = f"replicated-here ({row['profile']})"
     return rows
 
 

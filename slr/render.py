@@ -127,7 +127,8 @@ def stats(console: Console, counts: dict[str, dict[str, int]]) -> None:
             continue
         table = Table(title=f"by {facet}", title_justify="left")
         table.add_column(facet)
-        table.add_column("studies", justify="right")
+        table.add_column("numbers" if facet == "reported number tier" else "runs" if facet == "run tier" else "studies",
+                         justify="right")
         for name, n in values.items():
             table.add_row(escape(name), str(n))
         console.print(table)

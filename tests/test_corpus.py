@@ -42,7 +42,9 @@ def test_every_fact_carries_evidence(loaded):
     located = sum(1 for study in loaded.studies.values() for _, e in study.evidence_sources()
                   if study.resolve_source(e.source).startswith(("http", "10.", "doi:", "arXiv:")))
     total = sum(len(study.evidence_sources()) for study in loaded.studies.values())
-    assert located / total > 0.97, f"only {located}/{total} evidence items point at a URL or DOI"
+    # 0.95, not more: a source read in a copy that gives no address (P4's Scopus record) is described as
+    # what was read, never given the address of a page nobody read.
+    assert located / total > 0.95, f"only {located}/{total} evidence items point at a URL or DOI"
 
 
 def test_every_task_and_method_is_in_the_taxonomy(loaded):

@@ -20,13 +20,13 @@ def reported_vs_replicated(engine: Engine):
         y=labels, x=[r["reported_delta"] for r in rows], orientation="h", name="reported by the study",
         marker_color=style.OKABE_ITO["blue"],
         hovertext=[f"{r['study']}: reported {r['reported_metric'] or r['metric']} difference"
-                   + ("" if r["reported_delta"] is not None else " not reported") for r in rows],
+                   + (f" [{r['reported_tier']}]" if r["reported_delta"] is not None else " not reported") for r in rows],
         hoverinfo="text+x"))
     fig.add_trace(go.Bar(
         y=labels, x=[r["replicated_delta"] for r in rows], orientation="h", name="replicated here",
         marker_color=style.OKABE_ITO["orange"],
-        hovertext=[f"{r['study']} run {r['run_id']} vs FMFT run {r['baseline_run_id']}: {r['metric']}<br>{r['verdict']}"
-                   for r in rows],
+        hovertext=[f"{r['study']} run {r['run_id']} vs FMFT run {r['baseline_run_id']}: {r['metric']} "
+                   f"[{r['replicated_tier']}]<br>{r['verdict']}" for r in rows],
         hoverinfo="text+x"))
     studies = sorted({r["study"] for r in rows}, key=lambda s: int(s[1:]))
     missing = sum(1 for r in rows if r["reported_delta"] is None)
