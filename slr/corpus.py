@@ -250,10 +250,8 @@ def digest(directory: Path) -> str:
     h = hashlib.sha256()
     for path in corpus_files(directory) + taxonomy.vocabulary.data_files():
         h.update(path.name.encode())
-        try:
-            h.update(path.read_bytes())
-        except OSError as exc:
-            h.update(repr(exc).encode())
+        raw, problems = read_capped(path, path.name)       # never reads a device or a huge file whole
+        h.update(raw if raw is not None else str(problems).encode())
     return h.hexdigest()
 
 
@@ -300,29 +298,95 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(p for p in loc if isinstance(p, int) or not _is_union_member(p))
 
 
+# Corpus files are hand-written and a few KB; these bounds keep a hostile file from costing more
+# than a clear message: no YAML alias (an alias bomb expands to gigabytes), bounded size and depth.
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 64
+_LOADER: Any = None
+
+
+def read_capped(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a regular file of at most MAX_FILE_BYTES (never a device, a fifo or a folder)."""
+    try:
+        if not path.is_file():
+            return None, [Problem(label, "", "is not a regular file (a device, a folder or a broken link)")]
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(label, "", f"cannot read file: {exc.strerror or exc}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(label, "", f"is larger than {MAX_FILE_BYTES // 2**20} MiB; a corpus file is a few KB")]
+    return raw, []
+
+
+def _strict_loader():
+    """The C safe loader, refusing duplicate keys in a mapping (PyYAML keeps the last one silently)."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            def construct_mapping(self, node, deep=False):
+                first: dict[Any, int] = {}
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        if key in first:
+                            raise yaml.constructor.ConstructorError(
+                                None, None, f"duplicate key '{key}' (first at line {first[key]})", key_node.start_mark)
+                        first[key] = key_node.start_mark.line + 1
+                    except TypeError:      # an unhashable key: the base constructor reports it
+                        pass
+                return super().construct_mapping(node, deep)
+
+        _LOADER = StrictLoader
+    return _LOADER
+
+
+def _structure_problems(text: str, label: str) -> list[Problem]:
+    """Aliases and nesting depth, from the parser's events, before anything is constructed."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            return [Problem(label, "", f"YAML alias *{event.anchor} is not allowed in corpus files: write the value "
+                                       "out (aliases can expand without bound)", line)]
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return [Problem(label, "", f"nested deeper than {MAX_DEPTH} levels", line)]
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return []
+
+
 def read_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[Any, Any, list[Problem]]:
     """Parse one file; returns (data, node tree, problems)."""
     import yaml
 
     if raw is None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            return None, None, [Problem(label, "", f"cannot read file: {exc.strerror or exc}")]
+        raw, problems = read_capped(path, label)
+        if problems:
+            return None, None, problems
     if b"\x00" in raw:
         return None, None, [Problem(label, "", "is a binary file, not YAML text")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, None, [Problem(label, "", f"is not UTF-8 text (byte {exc.start})")]
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(text, Loader=loader)
+        structure = _structure_problems(text, label)
+        if structure:
+            return None, None, structure
+        data = yaml.load(text, Loader=_strict_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         context = getattr(exc, "context", None)
-        message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+        message = (problem if problem.startswith("duplicate key") else f"YAML syntax error: {problem}") + \
+            (f" ({context})" if context else "")
         return None, None, [Problem(label, "", message, mark.line + 1 if mark else None)]
     if data is None:
         return None, None, [Problem(label, "", "is empty")]
@@ -384,7 +448,9 @@ class ParseCache:
 
         self.folder = Path(folder)
         schema = json.dumps(StudyFile.model_json_schema(), sort_keys=True).encode()
-        self.salt = hashlib.sha256(schema).digest()
+        # the loader's rules are part of the key: an entry cached before them never skips them
+        rules = f"no-alias depth<={MAX_DEPTH} bytes<={MAX_FILE_BYTES} no-duplicate-keys".encode()
+        self.salt = hashlib.sha256(schema + rules).digest()
 
     def _path(self, raw: bytes) -> Path:
         return self.folder / f"{hashlib.sha256(self.salt + raw).hexdigest()}.json"
@@ -409,10 +475,9 @@ class ParseCache:
 def load_study(path: Path, label: str | None = None, check_name: bool = True,
                cache: ParseCache | None = None) -> tuple[StudyFile | None, list[Problem]]:
     label = label or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(label, "", f"cannot read file: {exc.strerror or exc}")]
+    raw, problems = read_capped(path, label)
+    if problems:
+        return None, problems
     study = cache.get(raw) if cache else None
     if study is not None:
         return _checked(study, path, label, LazyNodes(raw.decode("utf-8")), check_name)
@@ -468,6 +533,11 @@ def load_corpus(directory: Path, cache_dir: Path | None = None) -> Corpus:
     studies_dir = directory / "studies"
     if not studies_dir.is_dir():
         problems.append(Problem(str(directory), "", "has no studies/ folder of study files"))
+    elif not any(p.name != "review.yaml" for p in corpus_files(directory)) \
+            and os.environ.get("SLR_ALLOW_EMPTY_CORPUS") != "1":
+        # building it would empty the corpus tables: almost always a wrong folder, not a wish
+        problems.append(Problem(str(studies_dir), "", "holds no study files (*.yaml); an empty corpus is refused "
+                                "(set SLR_ALLOW_EMPTY_CORPUS=1 to build one on purpose)"))
     for path in corpus_files(directory):
         if path.name == "review.yaml":
             continue
