@@ -285,13 +285,12 @@ def check(
 @app.command()
 def build(force: bool = typer.Option(True, help="Rebuild even if the corpus has not changed.")) -> None:
     """(Re)build the database's corpus tables from the corpus files. Recorded runs are kept."""
-    from slr.db import database_url
+    from slr import queries
+    from slr.db import _redact, database_url
 
     engine = _engine(rebuild=force)
-    from slr import queries
-
     n = len(queries.study_ids(engine))
-    typer.echo(f"built {n} studies into {database_url(_state['db']) if not _state['db'] else _state['db']}", err=True)
+    typer.echo(f"built {n} studies into {_redact(database_url(_state['db']))}", err=True)
 
 
 # --------------------------------------------------------------------------- figures
@@ -411,10 +410,9 @@ app.add_typer(db_app, name="db")
 def db_upgrade() -> None:
     """Bring the database schema up to date (runs kept)."""
     from slr import migrations
-    from slr.db import connect
+    from slr.db import open_schema
 
-    engine = connect(_state["db"])
-    migrations.upgrade(engine)
+    engine = open_schema(_state["db"])
     typer.echo(f"database schema is at {migrations.current(engine)}", err=True)
 
 

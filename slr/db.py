@@ -7,6 +7,7 @@ write itself is one transaction, so a failure leaves the last good database in p
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,7 +88,7 @@ def connect(url: str | None = None) -> Engine:
     try:
         parsed = make_url(raw)
     except ArgumentError:
-        raise SlrError(f"SLR_DB: '{raw}' is not a database URL (e.g. sqlite:///path/slr.db "
+        raise SlrError(f"SLR_DB: '{_redact(raw)}' is not a database URL (e.g. sqlite:///path/slr.db "
                        "or postgresql+psycopg://user@host/db)") from None
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -95,9 +96,10 @@ def connect(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
             event.listen(engine, "begin", _sqlite_begin_immediate)
             if parsed.database and parsed.database != ":memory:":
-                folder = Path(parsed.database).expanduser().parent
-                if not folder.is_dir():
-                    raise SlrError(f"SLR_DB: folder {folder} does not exist")
+                file = Path(parsed.database).expanduser()
+                if not file.parent.is_dir():
+                    raise SlrError(f"SLR_DB: folder {file.parent} does not exist")
+                _refuse_foreign_sqlite(file, raw)   # before the engine's first connection sets WAL on it
         else:
             engine = create_engine(parsed, pool_pre_ping=True)
     except NoSuchModuleError:
@@ -108,9 +110,44 @@ def connect(url: str | None = None) -> Engine:
     return engine
 
 
+# Tables that mark a database as slr's: Alembic's stamp, or the meta/run tables of pre-Alembic slr.
+OUR_MARKERS = {"alembic_version", "meta", "run"}
+
+
+def _refuse_foreign_sqlite(file: Path, url: str) -> None:
+    """Read an existing SQLite file's table list, read-only (no WAL switch, no lock taken), and
+    refuse a file that is not a database or belongs to another program."""
+    import sqlite3
+
+    if not file.is_file() or file.stat().st_size == 0:
+        return
+    try:
+        with sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True) as conn:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    except sqlite3.DatabaseError as exc:
+        raise SlrError(f"database {_redact(url)}: {exc} (it is not an SQLite database slr can read); move the file "
+                       "away (slr then builds a new one there) or set SLR_DB to another database") from None
+    _refuse_foreign_tables(tables, url)
+
+
+def _refuse_foreign_tables(tables: list[str], url: str) -> None:
+    if tables and not OUR_MARKERS & set(tables):
+        shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+        raise SlrError(f"database {_redact(url)} holds {len(tables)} table(s) that slr did not make ({shown}); "
+                       "slr writes only into an empty database or one of its own, and left this one untouched: "
+                       "set SLR_DB to a new database")
+
+
 def _friendly_operational_error(url: str, exc: Exception) -> SlrError:
     first = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
-    return SlrError(f"database {_redact(url)}: {first}")
+    hint = ""
+    if "connect" in first.lower() or "could not translate host" in first.lower():
+        hint = "; is the server running and reachable, and is SLR_DB (or --db) right?"
+    elif "not a database" in first.lower() or "malformed" in first.lower():
+        hint = "; move the file away (slr builds a new one) or set SLR_DB to another database"
+    elif "readonly" in first.lower().replace("-", "").replace(" ", ""):
+        hint = "; make it writable or set SLR_DB to a database you can write"
+    return SlrError(f"database {_redact(url)}: {first}{hint}")
 
 
 def _redact(url: str) -> str:
@@ -118,8 +155,10 @@ def _redact(url: str) -> str:
         from sqlalchemy.engine import make_url
 
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url
+    except Exception:   # not a URL SQLAlchemy can parse: hide whatever sits between a ':' and an '@'
+        import re
+
+        return re.sub(r":[^:@/]*@", ":***@", url)
 
 
 def create_schema(engine: Engine) -> None:
@@ -270,27 +309,49 @@ class CorpusInvalid(SlrError):
         super().__init__(f"the corpus has {len(problems)} problem(s); the database was left as it was:\n{lines}{more}")
 
 
+@contextmanager
+def guarded(url: str):
+    """Database failures (unreachable server, corrupt file, read-only file) as one SlrError line
+    naming the URL with its password hidden, and what to do."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        raise _friendly_operational_error(url, exc) from None
+
+
+def open_schema(url: str | None = None) -> Engine:
+    """An engine on a database of ours (or an empty one), its schema brought up to date."""
+    from sqlalchemy import inspect
+
+    raw = database_url(url)
+    engine = connect(raw)
+    with guarded(raw):
+        if engine.dialect.name != "sqlite":     # SQLite files were looked at read-only in connect()
+            _refuse_foreign_tables(inspect(engine).get_table_names(), raw)
+        create_schema(engine)
+    return engine
+
+
 def open_current(url: str | None = None, corpus: str | os.PathLike | None = None,
                  rebuild: bool = False, loaded=None) -> Engine:
     """An engine on a database that holds the current corpus, building it when the corpus changed.
 
     `loaded`: the corpus already read by the caller (slr check), so it is not read twice."""
-    from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
-
     from slr import corpus as corpus_module
 
     raw = database_url(url)
-    engine = connect(raw)
+    engine = open_schema(raw)
     directory = corpus_dir(corpus)
-    try:
-        create_schema(engine)
+    with guarded(raw):
         current = loaded.digest if loaded is not None else corpus_module.digest(directory)
         with Session(engine) as session:
             stored = meta_get(session, "corpus_digest")
         if rebuild or stored != current:
             build(engine, loaded or corpus_module.load_corpus(directory, cache_dir=data_dir() / "parse-cache"))
-    except (OperationalError, ProgrammingError, DatabaseError) as exc:
-        raise _friendly_operational_error(raw, exc) from None
     return engine
 
 
