@@ -19,6 +19,38 @@ import taxonomy
 
 STUDY_ID = re.compile(r"^P\d{1,6}$")
 UNKNOWN = "unknown"
+# A stored address is http(s) or a DOI; anything else with a scheme (javascript:, data:, file:)
+# could run or leak when the shared report turns it into a link. A plain description has no scheme.
+WEB_URL = re.compile(r"^https?://[^\s<>\"']+$")
+DOI = re.compile(r"^(doi:)?10\.\d{4,9}/\S+$", re.I)
+SCHEME = re.compile(r"^\s*[A-Za-z][A-Za-z0-9+.-]*:")
+SAFE_SCHEMES = ("http:", "https:", "doi:", "arxiv:")
+
+
+def safe_url(value: str | None) -> str | None:
+    """A field that holds an address: http(s) or DOI only."""
+    if value is None or WEB_URL.match(value) or DOI.match(value):
+        return value
+    raise ValueError(f"'{value[:60]}' is not an http(s) or DOI address")
+
+
+def safe_sources(value: dict[str, str]) -> dict[str, str]:
+    for key, address in value.items():
+        try:
+            safe_source(str(address))
+        except ValueError as exc:
+            raise ValueError(f"sources.{key}: {exc}") from None
+    return value
+
+
+def safe_source(value: str) -> str:
+    """A source: an http(s)/DOI/arXiv address, a key of `sources`, or a plain description."""
+    if SCHEME.match(value) and not value.strip().lower().startswith(SAFE_SCHEMES):
+        raise ValueError(f"'{value[:60]}': only http(s), DOI and arXiv addresses (or a plain description) are "
+                         "accepted")
+    if value.strip().lower().startswith(("http:", "https:")) and not WEB_URL.match(value.strip()):
+        raise ValueError(f"'{value[:60]}' is not a well-formed http(s) address")
+    return value
 
 
 # --------------------------------------------------------------------------- models
@@ -36,6 +68,8 @@ class Evidence(Strict):
     locator: str | None = None
     quote: str | None = None           # verbatim text of the source (" ... " may join verbatim pieces)
     paraphrase: str | None = None      # our words for what the source says, where no quote is verbatim
+
+    _source = field_validator("source")(classmethod(lambda cls, v: safe_source(v)))
 
 
 class Fact(Strict):
@@ -97,6 +131,8 @@ class ArtifactFact(MaybeUnknownFact):
     url: str | None = None
     available: bool | Literal["unknown"] = UNKNOWN
     note: str | None = None
+
+    _url = field_validator("url")(classmethod(lambda cls, v: safe_url(v)))
 
     def _is_unknown(self) -> bool:
         return self.available == UNKNOWN and not self.url
@@ -171,6 +207,20 @@ class StudyFile(Strict):
     def _ids_are_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return safe_url(value)
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, value: str | None) -> str | None:
+        if value is not None and not DOI.match(value):
+            raise ValueError(f"'{value[:60]}' is not a DOI (10.NNNN/...)")
+        return value
+
+    _sources = field_validator("sources")(classmethod(lambda cls, v: safe_sources(v)))
+
     @model_validator(mode="after")
     def _cross_references(self) -> "StudyFile":
         errors: list[str] = []
@@ -207,6 +257,8 @@ class ReviewFile(BaseModel):
     id: str = "review"
     title: str
     sources: dict[str, str] = Field(default_factory=dict)
+
+    _sources = field_validator("sources")(classmethod(lambda cls, v: safe_sources(v)))
     figures: list[dict[str, Any]] = Field(default_factory=list)
     inconsistencies: list[dict[str, Any]] = Field(default_factory=list)
 

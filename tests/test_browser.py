@@ -43,7 +43,7 @@ def report(engine, tmp_path_factory) -> Path:
     return out / "index.html"
 
 
-async def _inspect(chrome: str, page: Path, timeout: float = 60.0) -> dict:
+async def _inspect(chrome: str, page: Path, timeout: float = 60.0, expression: str | None = None) -> dict:
     """Open the page headless; collect console errors, exceptions and failed loads; report each plot div."""
     from choreographer import Browser
     from choreographer.browsers.chromium import Chromium
@@ -92,7 +92,11 @@ async def _inspect(chrome: str, page: Path, timeout: float = 60.0) -> dict:
                 break
             await asyncio.sleep(0.25)
         await asyncio.sleep(0.5)              # late console errors (e.g. from a hover handler) still count
-    return {"errors": errors, "plots": plots}
+        value = None
+        if expression:
+            reply = await tab.send_command("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+            value = reply["result"]["result"].get("value")
+    return {"errors": errors, "plots": plots, "value": value}
 
 
 @needs_chrome
@@ -120,3 +124,40 @@ def test_static_export_writes_real_png_svg_pdf(engine, tmp_path):
     assert heads[".png"].startswith(b"\x89PNG")
     assert heads[".pdf"].startswith(b"%PDF")
     assert b"<svg" in (tmp_path / "selection_flow.svg").read_bytes()[:400]
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+@needs_chrome
+def test_a_hostile_corpus_renders_as_text_and_runs_no_script(corpus_copy, tmp_path):
+    """Titles, venues, model names and quotes full of markup: shown as written, never run."""
+    import re
+
+    from slr.db import open_current
+
+    study = corpus_copy / "studies" / "P30.yaml"
+    text = study.read_text()
+    text = re.sub(r"^title: .*$", f"title: '{HOSTILE} Delving'", text, count=1, flags=re.M)
+    text = re.sub(r"^true_venue: .*$", f"true_venue: '{HOSTILE}'", text, count=1, flags=re.M)
+    text = text.replace("  - name: CodeBERT\n", f"  - name: '{HOSTILE}'\n", 1)
+    study.write_text(text)
+    engine = open_current(f"sqlite:///{tmp_path / 'hostile.db'}", corpus_copy)
+    out = tmp_path / "report"
+    write_all(engine, out, ["html"])
+    page = (out / "index.html").read_text()
+    assert HOSTILE not in page and "&lt;img src=x onerror=" in page
+    probe = "JSON.stringify([window.__pwned === undefined, document.querySelectorAll('img[src=x]').length])"
+    for name in ("index.html", "studies_per_venue.html", "taxonomy.html", "model_size_by_method.html"):
+        seen = asyncio.run(_inspect(CHROME, out / name, expression=probe))
+        assert json.loads(seen["value"]) == [True, 0], name
+        assert seen["errors"] == [], (name, seen["errors"])
+
+
+def test_the_report_links_only_web_addresses():
+    from slr.figures.report import _row
+
+    record = {"id": "P1", "title": "t", "venue": "ASE", "true_venue": None, "year": 2024, "tasks": [],
+              "methods": [], "architectures": [], "models": [], "url": "javascript:alert(1)", "doi": None}
+    assert "href" not in _row(record)
+    assert 'href="https://example.org/p"' in _row({**record, "url": "https://example.org/p"})

@@ -148,3 +148,28 @@ def test_loader_fuzz_never_raises_and_refuses_aliases_duplicates_and_depth(text,
     else:
         assert problems == [] and isinstance(data, dict), (text, problems)
 
+
+
+URLS = {
+    "study url": ("P30", r"^url: .*$", 'url: "javascript:alert(1)"', "url"),
+    "artifact url": ("P30", r"^  url: https://github.com/ishuoliu/PEFT4CC$", '  url: "javascript:alert(1)"', "artifact.url"),
+    "a source": ("P30", r"^  code: https://github.com/ishuoliu/PEFT4CC$", '  code: "data:text/html,<b>x</b>"', "sources"),
+    "an evidence source": ("P30", r"^      - source: code$", '      - source: "file:///etc/passwd"', "source"),
+    "a doi": ("P30", r"^doi: null$", 'doi: "javascript:x"', "doi"),
+    "the review's sources": ("review", r"^  artifact: https://github.com/alvi75/SLR-PEFT$", '  artifact: "javascript:x"',
+                             "sources"),
+}
+
+
+@pytest.mark.parametrize("name", list(URLS))
+def test_only_web_and_doi_addresses_are_stored(name, corpus_copy):
+    import re
+
+    study, pattern, replacement, field = URLS[name]
+    path = corpus_copy / ("review.yaml" if study == "review" else f"studies/{study}.yaml")
+    text, n = re.subn(pattern, replacement, path.read_text(), count=1, flags=re.M)
+    assert n == 1
+    path.write_text(text)
+    problems = corpus_module.load_corpus(corpus_copy).problems
+    assert len(problems) == 1 and field in problems[0].field and problems[0].line, problems
+    assert "http(s)" in problems[0].message or "not a DOI" in problems[0].message

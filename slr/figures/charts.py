@@ -116,12 +116,12 @@ def studies_per_venue(engine: Engine):
         for venue in venues:
             hits = [r for r in rows if r["venue"] == venue and r["year"] == year]
             xs.append(len(hits) or None)
-            hovers.append(f"<b>{venue}</b> (review's label), {year}<br>" + "<br>".join(
-                r["id"] + (f" — true venue: {r['true_venue']}" if _differs(r) else "") for r in hits))
-        fig.add_trace(go.Bar(x=xs, y=venues, orientation="h", name=str(year), hovertext=hovers,
+            hovers.append(f"<b>{style.text(venue)}</b> (review's label), {year}<br>" + "<br>".join(
+                r["id"] + (f" — true venue: {style.text(r['true_venue'])}" if _differs(r) else "") for r in hits))
+        fig.add_trace(go.Bar(x=xs, y=[style.text(v) for v in venues], orientation="h", name=str(year), hovertext=hovers,
                              hovertemplate="%{hovertext}<extra></extra>",
                              marker_color=style.YEAR_SEQUENCE[i % len(style.YEAR_SEQUENCE)]))
-    fig.add_trace(go.Scatter(x=[totals[v] for v in venues], y=venues, mode="text", text=[f"  {totals[v]}" for v in venues],
+    fig.add_trace(go.Scatter(x=[totals[v] for v in venues], y=[style.text(v) for v in venues], mode="text", text=[f"  {totals[v]}" for v in venues],
                              textposition="middle right", showlegend=False, hoverinfo="skip"))
     differ = sum(1 for r in rows if _differs(r))
     fig.update_layout(barmode="stack", legend={"title": {"text": "year"}, "traceorder": "normal"})
@@ -225,7 +225,7 @@ def taxonomy(engine: Engine):
             for sid in t.studies:
                 ids.append(f"{tid}/{sid}"), labels.append(sid), parents.append(tid), colours.append(
                     style.colour(style.CATEGORY_COLOURS, category))
-                hovers.append(f"<b>{sid}</b>: {titles.get(sid, '')}<br>{t.name}")
+                hovers.append(f"<b>{sid}</b>: {style.text(titles.get(sid, ''))}<br>{t.name}")
     # Leaves weigh 1 each and branches sum them: a task's area is its number of studies.
     weight = {i: 1 for i in ids if i.count("/") == 2}
     for i in reversed(ids):
@@ -313,7 +313,8 @@ def model_size_by_method(engine: Engine):
             x=[p.params for p in mine], y=[row[p.method] + o for p, o in zip(mine, offsets)], mode="markers",
             name=arch, showlegend=True, marker={"size": 10, "color": style.colour(style.ARCHITECTURE_COLOURS, arch),
                                "line": {"width": 1, "color": "white"}, "opacity": 0.9},
-            hovertext=[f"<b>{p.study}</b> · {p.model}<br>{_size(p.params)} parameters, {arch}<br>method: {p.method}"
+            hovertext=[f"<b>{p.study}</b> · {style.text(p.model)}<br>{_size(p.params)} parameters, {arch}<br>"
+                       f"method: {p.method}"
                        for p in mine], hovertemplate="%{hovertext}<extra></extra>"))
     import math
 

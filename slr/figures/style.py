@@ -63,3 +63,11 @@ IRREGULAR = {"study": "studies"}
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {IRREGULAR.get(word, word + 's')}"
+
+
+def text(value) -> str:
+    """A corpus string for plotly's hover and label text, which reads a subset of HTML (<b>, <a>,
+    <br>): escaped, so a study's title or venue is shown as written and never becomes markup."""
+    import html
+
+    return html.escape("" if value is None else str(value), quote=False)
