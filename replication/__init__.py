@@ -68,9 +68,10 @@ def list_studies(data_dir: str | None = None) -> list[dict]:
 
 def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None, data_dir: str | None = None,
         seed: int = 0, allow_code_execution: bool = False, progress: bool = True,
-        experiments: list[str] | None = None) -> Iterator[RunRecord]:
+        experiments: list[str] | None = None, on_start=None) -> Iterator[RunRecord]:
     """Yield one RunRecord per (experiment, method). A failing method yields status "failed"
-    and the loop goes on; Ctrl-C yields status "cancelled" and stops."""
+    and the loop goes on; Ctrl-C yields status "cancelled" and stops. `on_start(record)` is
+    called before each run trains (slr stores it as running), with the record that will be yielded."""
     from replication import methods as registry
     from replication import studies
 
@@ -86,10 +87,10 @@ def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None,
         status = _profiles(study, data_dir)["paper"]
         if not status["available"]:
             raise ReplicationError(f"{study.id} at the paper profile cannot run here: {status['reason']}")
-    return _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, progress)
+    return _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, progress, on_start)
 
 
-def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, progress):
+def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, progress, on_start=None):
     from replication import bases, environment, runner
     from replication.record import utc_now
 
@@ -104,10 +105,12 @@ def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, p
             record = RunRecord(study=study.id, experiment=exp.name, task=exp.task, task_fidelity=exp.task_fidelity,
                                method=method, profile=profile, model=setup.model, architecture=exp.architecture,
                                dataset=setup.dataset, seed=seed, versions=versions, hardware=hardware)
+            if on_start is not None:      # outside the try: a store that refuses the run stops the loop
+                on_start(record)
             try:
                 yield runner.train_and_evaluate(record, exp, setup, method, data_dir=data_dir, progress=progress)
             except KeyboardInterrupt:
-                record.status, record.error, record.finished_at = "cancelled", "interrupted by the user", utc_now()
+                record.status, record.error, record.finished_at = "cancelled", "interrupted (Ctrl-C or SIGTERM)", utc_now()
                 yield record
                 return
             except Exception as exc:   # one method's failure must not stop the comparison

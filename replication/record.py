@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["ok", "failed", "cancelled"]
+# running: stored at start; interrupted: its process vanished (SIGKILL, a crash) before it finished
+Status = Literal["ok", "failed", "cancelled", "running", "interrupted"]
 Profile = Literal["smoke", "mini", "paper"]
 
 

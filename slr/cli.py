@@ -368,17 +368,32 @@ def runs(
     study: Optional[str] = typer.Option(None, "--study", "-s", help="Only this study's runs.",
                                         autocompletion=_complete_study),
     profile: Optional[Profile] = typer.Option(None, "--profile", "-p"),
-    target: Optional[str] = typer.Argument(None, metavar="[ID]", help="With --compare: the study to compare "
-                                           "(same as --study).", autocompletion=_complete_study),
+    target: Optional[str] = typer.Argument(None, metavar="[ID|import]", help="With --compare: the study to "
+                                           "compare (same as --study). `slr runs import [--journal FILE]` stores "
+                                           "the journal's finished runs that the database lacks.",
+                                           autocompletion=_complete_study),
+    journal_file: Optional[Path] = typer.Option(None, "--journal", help="With import: the journal file (default: "
+                                                "the one in the cache, $SLR_CACHE/journal/runs.jsonl)."),
     compare: bool = typer.Option(False, "--compare", help="Set runs beside the studies' reported numbers: "
                                  "`--compare ID`, or `--compare --all` for every study with runs."),
     all_: bool = typer.Option(False, "--all", help="With --compare: every study with runs."),
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
 ) -> None:
     """List recorded replication runs, or compare them with what the studies reported."""
-    from slr import export, queries
+    from slr import db, export, queries
 
     engine = _engine()
+    with db.guarded(str(engine.url)):
+        db.reap_interrupted(engine)
+    if (target or "").lower() == "import":
+        from slr import journal
+
+        source = journal_file or journal.path()
+        with db.guarded(str(engine.url)):
+            counts = journal.replay(engine, source)
+        typer.echo(f"{source}: {counts['stored']} run(s) stored, {counts['updated']} running/interrupted run(s) "
+                   f"completed, {counts['already']} already in the database", err=True)
+        return
     chosen = None if all_ or (target or "").lower() == "all" else (target or study)
     if target and not compare:
         raise UsageError(f"runs: '{target}' given without --compare; use --study {target} to list its runs")

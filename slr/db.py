@@ -355,23 +355,82 @@ def open_current(url: str | None = None, corpus: str | os.PathLike | None = None
     return engine
 
 
-def record_run(engine: Engine, record) -> int:
-    """Store one replication run record; returns its id."""
+def _recorded_by() -> str | None:
     import getpass
     import socket
 
-    data = record.model_dump()
     try:
-        data["recorded_by"] = f"{getpass.getuser()}@{socket.gethostname()}"
+        return f"{getpass.getuser()}@{socket.gethostname()}"
     except Exception:  # no user name in some containers: the record stands without it
-        data["recorded_by"] = None
+        return None
+
+
+def record_run(engine: Engine, record, uid: str | None = None) -> int:
+    """Store one finished replication run record; returns its id."""
+    data = {**record.model_dump(), "recorded_by": _recorded_by(), "uid": uid}
     with Session(engine) as session, session.begin():
         row = schema.Run(**data)
         session.add(row)
         session.flush()
-        run_id = row.id
-    return run_id
+        return row.id
 
+
+def start_run(engine: Engine, record, uid: str) -> int:
+    """Store a run as `running` before it trains, with this process's pid and host: a run whose
+    process is killed is then still found (and later marked interrupted), never lost."""
+    import socket
+
+    data = {**record.model_dump(), "status": "running", "recorded_by": _recorded_by(), "uid": uid,
+            "pid": os.getpid(), "host": socket.gethostname()}
+    with Session(engine) as session, session.begin():
+        row = schema.Run(**data)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def finish_run(engine: Engine, run_id: int, record) -> None:
+    """Replace a running row with the finished record (ok, failed or cancelled)."""
+    with Session(engine) as session, session.begin():
+        row = session.get(schema.Run, run_id)
+        for key, value in record.model_dump().items():
+            setattr(row, key, value)
+        row.pid = None
+
+
+def reap_interrupted(engine: Engine) -> int:
+    """Mark `running` rows of this host whose process is gone as `interrupted`; returns how many.
+    Rows of other hosts are left alone: their processes cannot be seen from here."""
+    import socket
+
+    from sqlalchemy import select
+
+    host = socket.gethostname()
+    run = schema.Run.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(run.c.id, run.c.pid).where(run.c.status == "running", run.c.host == host)).all()
+    gone = [(rid, pid) for rid, pid in rows if not _alive(pid)]
+    if gone:
+        with Session(engine) as session, session.begin():
+            for rid, pid in gone:
+                row = session.get(schema.Run, rid)
+                row.status = "interrupted"
+                row.error = f"process {pid} on {host} ended before the run finished (killed or crashed)"
+                row.finished_at = datetime.now(timezone.utc)
+                row.pid = None
+    return len(gone)
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:       # someone else's live process
+        return True
+    return True
 
 
 __all__ = ["connect", "open_current", "build", "record_run", "data_dir", "corpus_dir",

@@ -48,19 +48,67 @@ def build_bases() -> None:
     _harness().build_bases(progress=True)
 
 
+def _terminate(signum, frame):
+    # SIGTERM ends a replication the way Ctrl-C does: the harness records the run as cancelled
+    raise KeyboardInterrupt
+
+
 def run_command(engine, targets: list[str], profile: str, methods: list[str], data_dir: Path | None,
-                seed: int, allow_code_execution: bool, fmt: str) -> None:
-    from slr import db
+                seed: int, allow_code_execution: bool, fmt: str, url: str | None = None) -> None:
+    import signal
+    import uuid
+
+    from slr import db, journal
 
     harness = _harness()
+    url = url or str(engine.url)
+    with db.guarded(url):
+        db.reap_interrupted(engine)
+    started: dict[int, tuple[int, str]] = {}
+
+    def on_start(record):
+        uid = uuid.uuid4().hex
+        with db.guarded(url):      # a database we cannot write fails here, before any training
+            started[id(record)] = (db.start_run(engine, record, uid), uid)
+
+    def store(record) -> int:
+        run_id, uid = started.pop(id(record), (None, uuid.uuid4().hex))
+        kept = journal.append(uid, record)     # first the journal, then the database
+        try:
+            with db.guarded(url):
+                if run_id is None:
+                    return db.record_run(engine, record, uid)
+                db.finish_run(engine, run_id, record)
+                return run_id
+        except SlrError as exc:
+            raise SlrError(f"{exc}. The finished run ({record.study} {record.experiment} {record.method}, "
+                           f"{record.status}) is kept in {kept}: `slr runs import` stores it once the database "
+                           "takes writes") from None
+
     recorded: list[tuple[int, object]] = []
+    cancelled = False
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _run_all(harness, targets, profile, methods, data_dir, seed, allow_code_execution, on_start, store, recorded)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    cancelled = any(r.status == "cancelled" for _, r in recorded)
+    _summary(recorded, fmt)
+    if cancelled:
+        raise SlrError("replication cancelled; the runs so far are recorded (status cancelled for the last)")
+    failed = [r for _, r in recorded if r.status == "failed"]
+    if failed:
+        raise SlrError(f"{len(failed)} of {len(recorded)} runs failed; `slr runs --format json` has their errors")
+
+
+def _run_all(harness, targets, profile, methods, data_dir, seed, allow_code_execution, on_start, store, recorded):
     cancelled = False
     for study_id in targets:
         try:
             for record in harness.run(study_id.upper(), profile=profile, methods=methods or None,
                                       data_dir=data_dir, seed=seed, allow_code_execution=allow_code_execution,
-                                      progress=sys.stderr.isatty()):
-                run_id = db.record_run(engine, record)
+                                      progress=sys.stderr.isatty(), on_start=on_start):
+                run_id = store(record)
                 recorded.append((run_id, record))
                 _progress_line(run_id, record)
                 if record.status == "cancelled":
@@ -72,12 +120,6 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
             sys.stderr.write(f"slr: {study_id}: {exc}\n")
         if cancelled:
             break
-    _summary(recorded, fmt)
-    if cancelled:
-        raise SlrError("replication cancelled; the runs so far are recorded (status cancelled for the last)")
-    failed = [r for _, r in recorded if r.status == "failed"]
-    if failed:
-        raise SlrError(f"{len(failed)} of {len(recorded)} runs failed; `slr runs --format json` has their errors")
 
 
 def _progress_line(run_id: int, record) -> None:

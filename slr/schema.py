@@ -189,3 +189,6 @@ class Run(SQLModel, table=True):
     started_at: Optional[datetime] = None
     finished_at: Optional[datetime] = None
     recorded_by: Optional[str] = None              # user@host that stored it (shared databases)
+    uid: Optional[str] = Field(default=None, unique=True, index=True)  # given at start; the journal's key
+    pid: Optional[int] = None                      # the process running it, while status is "running"
+    host: Optional[str] = None
