@@ -57,7 +57,10 @@ def _limits(memory_bytes: int, cpu_seconds: int, file_bytes: int):
 
 
 def _command(folder: str) -> list[str]:
-    python = [sys.executable, "-I", "-S", "runner.py"]
+    # The base interpreter, not the venv's link to it: the program needs no site-packages (-S), and a
+    # venv under /tmp would be hidden by the sandbox's private /tmp.
+    executable = os.path.realpath(sys.executable)
+    python = [executable, "-I", "-S", "runner.py"]
     tool = bwrap()
     if tool is None:
         global _warned
@@ -67,8 +70,10 @@ def _command(folder: str) -> list[str]:
                           "filesystem; install Debian's bubblewrap for full isolation", RuntimeWarning, stacklevel=3)
             _warned = True
         return python
-    return [tool, "--ro-bind", "/", "/", "--tmpfs", "/tmp", "--bind", folder, folder, "--proc", "/proc",
-            "--dev", "/dev", "--unshare-all", "--die-with-parent", "--new-session", "--chdir", folder, *python]
+    keep = [p for p in {os.path.realpath(sys.base_prefix), os.path.dirname(executable)} if p.startswith("/tmp")]
+    return [tool, "--ro-bind", "/", "/", "--tmpfs", "/tmp", *(a for p in keep for a in ("--ro-bind", p, p)),
+            "--bind", folder, folder, "--proc", "/proc", "--dev", "/dev", "--unshare-all", "--die-with-parent",
+            "--new-session", "--chdir", folder, *python]
 
 
 def run_program(program: str, allow_code_execution: bool, timeout: float = 5.0,
