@@ -59,16 +59,17 @@ def evaluate(model, tokenizer, examples, architecture, head, scale, device) -> d
     model.eval()
     size = max(1, scale.batch_size * 2)
     if head == "classification":
-        labels, preds, scores = [], [], []
+        labels, preds, scores, classes = [], [], [], None
         for i in range(0, len(examples), size):
             batch = collate(examples[i:i + size], tokenizer, architecture, head, scale)
             gold = batch.pop("labels")
             logits = model(**{k: v.to(device) for k, v in batch.items()}).logits.float()
             probs = logits.softmax(-1).cpu()
+            classes = logits.shape[-1]               # the head's classes: the dataset's label set
             labels += gold.tolist()
             preds += probs.argmax(-1).tolist()
             scores += probs[:, -1].tolist()
-        return metrics.classification(labels, preds, scores)
+        return metrics.classification(labels, preds, scores, num_labels=classes)
     hypotheses = []
     for i in range(0, len(examples), size):
         batch = collate(examples[i:i + size], tokenizer, architecture, head, scale, for_eval=True)
@@ -82,4 +83,5 @@ def evaluate(model, tokenizer, examples, architecture, head, scale, device) -> d
     return {"bleu": metrics.smoothed_bleu4(references, hypotheses),
             "sacrebleu": metrics.corpus_bleu(references, hypotheses),
             "exact_match": metrics.exact_match(references, hypotheses),
+            "exact_match_strict": metrics.exact_match_strict(references, hypotheses),
             "edit_similarity": metrics.edit_similarity(references, hypotheses)}

@@ -38,11 +38,13 @@ class Bottleneck(nn.Module):
         return hidden + self.up(self.act(self.down(hidden)))
 
 
-def reduction(model: nn.Module, cfg: dict) -> int:
-    """bottleneck_dim (what OpenDelta and the studies' code set) wins over reduction_factor."""
+def width_rule(cfg: dict):
+    """The adapter's bottleneck width for a sublayer of width `dim`: `bottleneck_dim` exactly where
+    given (what OpenDelta and the studies' code set: 100 means 100, not hidden // (hidden // 100)),
+    else dim // reduction_factor as AdapterHub computes it."""
     if cfg.get("bottleneck_dim"):
-        return max(1, model.config.hidden_size // cfg["bottleneck_dim"])
-    return cfg["reduction_factor"]
+        return lambda dim: int(cfg["bottleneck_dim"])
+    return lambda dim: max(1, dim // cfg["reduction_factor"])
 
 
 def attach_after_outputs(model: nn.Module, pattern: re.Pattern, attribute: str, make) -> list[tuple[str, nn.Module]]:
@@ -65,11 +67,11 @@ def attach_after_outputs(model: nn.Module, pattern: re.Pattern, attribute: str, 
     return placed
 
 
-def insert(model: nn.Module, pattern: re.Pattern, reduction_factor: int,
-           non_linearity: str) -> list[str]:
-    """Attach an adapter after every Linear whose name matches; return their names."""
+def insert(model: nn.Module, pattern: re.Pattern, width, non_linearity: str) -> list[str]:
+    """Attach an adapter after every Linear whose name matches; return their names.
+    `width(dim)` gives its bottleneck width (see width_rule)."""
     placed = attach_after_outputs(model, pattern, "adapter", lambda dim, dtype, device: Bottleneck(
-        dim, max(1, dim // reduction_factor), non_linearity, dtype=dtype, device=device))
+        dim, width(dim), non_linearity, dtype=dtype, device=device))
     return [name for name, _ in placed]
 
 

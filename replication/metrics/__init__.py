@@ -14,6 +14,13 @@ def corpus_bleu(references: Sequence[str], hypotheses: Sequence[str]) -> float:
 
 
 def exact_match(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """Whitespace-token equality, as CodeXGLUE's text-to-code and line-completion evaluators compare
+    (`ref.split() == hyp.split()`): "a  b" and "a b" match."""
+    return sum(r.split() == h.split() for r, h in zip(references, hypotheses)) / max(len(references), 1)
+
+
+def exact_match_strict(references: Sequence[str], hypotheses: Sequence[str]) -> float:
+    """String equality after stripping the ends: inner whitespace must match too."""
     return sum(r.strip() == h.strip() for r, h in zip(references, hypotheses)) / max(len(references), 1)
 
 
@@ -25,16 +32,20 @@ def edit_similarity(references: Sequence[str], hypotheses: Sequence[str]) -> flo
 
 
 def classification(labels: Sequence[int], predictions: Sequence[int],
-                   scores: Sequence[float] | None = None) -> dict[str, float]:
-    """accuracy, precision, recall, F1 (binary on the positive class, else macro) and ROC AUC."""
+                   scores: Sequence[float] | None = None, num_labels: int | None = None) -> dict[str, float]:
+    """accuracy, precision, recall, F1 and ROC AUC. F1 is binary (on class 1) for a two-class task and
+    macro over all `num_labels` classes otherwise: the label set is the task's (the dataset's), not
+    the labels that happen to occur in this evaluation slice."""
     from sklearn import metrics
 
-    average = "binary" if set(labels) | set(predictions) <= {0, 1} else "macro"
+    classes = list(range(num_labels)) if num_labels else sorted(set(labels) | set(predictions))
+    binary = len(classes) <= 2 and set(classes) <= {0, 1}
+    kwargs = {"average": "binary"} if binary else {"average": "macro", "labels": classes}
     out = {
         "accuracy": metrics.accuracy_score(labels, predictions),
-        "precision": metrics.precision_score(labels, predictions, average=average, zero_division=0),
-        "recall": metrics.recall_score(labels, predictions, average=average, zero_division=0),
-        "f1": metrics.f1_score(labels, predictions, average=average, zero_division=0),
+        "precision": metrics.precision_score(labels, predictions, zero_division=0, **kwargs),
+        "recall": metrics.recall_score(labels, predictions, zero_division=0, **kwargs),
+        "f1": metrics.f1_score(labels, predictions, zero_division=0, **kwargs),
     }
     if scores is not None and len(set(labels)) == 2:
         out["auc"] = metrics.roc_auc_score(labels, scores)
@@ -50,12 +61,14 @@ def mrr(ranked_correct: Sequence[Sequence[bool]]) -> float:
 
 
 def mrr_from_scores(scores) -> float:
-    """MRR for a square score matrix whose diagonal holds each query's true candidate."""
+    """MRR for a square score matrix whose diagonal holds each query's true candidate. Ties count
+    against the true candidate (its rank is the number of candidates scoring at least as high), so a
+    constant scorer gets 1/N as with CodeXGLUE's evaluator, never a perfect 1."""
     import numpy as np
 
     scores = np.asarray(scores)
     true = np.diag(scores)[:, None]
-    ranks = (scores > true).sum(axis=1) + 1
+    ranks = (scores >= true).sum(axis=1)
     return float((1.0 / ranks).mean())
 
 

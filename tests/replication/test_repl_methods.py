@@ -135,3 +135,13 @@ def test_prefixes_reach_the_attention_of_classification_heads(method, arch):
             p.add_(torch.randn_like(p))
         after = model(**batch).logits
     assert before.shape == after.shape and not torch.allclose(before, after, atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["Adapter (Houlsby)", "Adapter (Pfeiffer)"])
+@pytest.mark.parametrize("width", [3, 7, 20])
+def test_bottleneck_dim_is_built_as_asked(method, width):
+    """bottleneck_dim=100 used to build 109 (hidden // (hidden // 100)); the width asked is the width built."""
+    bundle = models.load("tiny:encoder-only", "encoder-only", "classification")
+    ctx = Context("encoder-only", "classification", bundle.model.config.model_type, config={"bottleneck_dim": width})
+    model = methods.get(method).prepare(bundle.model, ctx)
+    assert {a.down.out_features for a in bottleneck.adapter_modules(model)} == {width}

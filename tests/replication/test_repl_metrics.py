@@ -77,3 +77,37 @@ def test_generated_code_runs_only_when_allowed():
 def test_generated_code_is_stopped_by_the_timeout():
     program = execution.humaneval_program(PROBLEM, "    while True:\n        pass\n")
     assert execution.run_program(program, True, timeout=1.0) == (False, "timed out")
+
+
+def test_f1_takes_the_label_set_from_the_task_not_from_the_slice():
+    from sklearn.metrics import f1_score
+
+    from replication import metrics
+
+    labels, predictions = [0, 1, 1, 0, 1], [0, 1, 0, 0, 1]      # a 3-class task whose slice holds only 0 and 1
+    three = metrics.classification(labels, predictions, num_labels=3)
+    assert three["f1"] == pytest.approx(f1_score(labels, predictions, average="macro", labels=[0, 1, 2],
+                                                 zero_division=0))
+    assert three["f1"] != pytest.approx(metrics.classification(labels, predictions, num_labels=2)["f1"])
+    assert metrics.classification(labels, predictions, num_labels=2)["f1"] == pytest.approx(
+        f1_score(labels, predictions, average="binary"))
+
+
+def test_mrr_counts_ties_against_the_true_candidate():
+    import numpy as np
+
+    from replication import metrics
+
+    assert metrics.mrr_from_scores(np.zeros((1000, 1000))) == pytest.approx(0.001)
+    assert metrics.mrr_from_scores(np.eye(4)) == 1.0
+    scores = np.array([[0.5, 0.5, 0.1], [0.9, 0.2, 0.2], [0.0, 0.0, 1.0]])   # tie, worst, best
+    assert metrics.mrr_from_scores(scores) == pytest.approx((1 / 2 + 1 / 3 + 1) / 3)
+
+
+def test_exact_match_comes_in_codexglue_token_form_and_strict_form():
+    from replication import metrics
+
+    references, hypotheses = ["return  a + b", "x = 1", "é ü"], ["return a + b", "x=1", "é ü "]
+    assert metrics.exact_match(references, hypotheses) == pytest.approx(2 / 3)        # .split() equality
+    assert metrics.exact_match_strict(references, hypotheses) == pytest.approx(1 / 3)
+    assert metrics.exact_match([""], [""]) == 1.0 and metrics.exact_match([], []) == 0.0

@@ -8,7 +8,7 @@ from replication.methods.base import Method
 
 def apply(model, ctx, cfg):
     for pattern in (bottleneck.ATTENTION_OUTPUT, bottleneck.FFN_OUTPUT):
-        bottleneck.insert(model, pattern, bottleneck.reduction(model, cfg), cfg["non_linearity"])
+        bottleneck.insert(model, pattern, bottleneck.width_rule(cfg), cfg["non_linearity"])
     bottleneck.train_adapters_only(model, cfg["train_layer_norm"])
     return model
 

@@ -7,7 +7,7 @@ from replication.methods.base import Method
 
 
 def apply(model, ctx, cfg):
-    bottleneck.insert(model, bottleneck.FFN_OUTPUT, bottleneck.reduction(model, cfg), cfg["non_linearity"])
+    bottleneck.insert(model, bottleneck.FFN_OUTPUT, bottleneck.width_rule(cfg), cfg["non_linearity"])
     bottleneck.train_adapters_only(model)
     return model
 
