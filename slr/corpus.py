@@ -6,12 +6,13 @@ input, so `slr check` can list everything wrong at once.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -140,7 +141,6 @@ class ArtifactFact(MaybeUnknownFact):
 
 # How far a reported number can be trusted, best first; a run is "replicated-here (<profile>)".
 Tier = Literal["paper-table", "paper-text", "artifact-file", "secondary"]
-TIERS: tuple[str, ...] = get_args(Tier)
 
 
 class ResultFact(Fact):
@@ -257,10 +257,10 @@ class ReviewFile(BaseModel):
     id: str = "review"
     title: str
     sources: dict[str, str] = Field(default_factory=dict)
-
-    _sources = field_validator("sources")(classmethod(lambda cls, v: safe_sources(v)))
     figures: list[dict[str, Any]] = Field(default_factory=list)
     inconsistencies: list[dict[str, Any]] = Field(default_factory=list)
+
+    _sources = field_validator("sources")(classmethod(lambda cls, v: safe_sources(v)))
 
 
 # --------------------------------------------------------------------------- loading
@@ -354,7 +354,6 @@ def _clean_loc(loc: tuple) -> tuple:
 # than a clear message: no YAML alias (an alias bomb expands to gigabytes), bounded size and depth.
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
-_LOADER: Any = None
 
 
 def read_capped(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
@@ -371,28 +370,26 @@ def read_capped(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
     return raw, []
 
 
+@functools.cache
 def _strict_loader():
     """The C safe loader, refusing duplicate keys in a mapping (PyYAML keeps the last one silently)."""
-    global _LOADER
-    if _LOADER is None:
-        import yaml
+    import yaml
 
-        class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-            def construct_mapping(self, node, deep=False):
-                first: dict[Any, int] = {}
-                for key_node, _ in node.value:
-                    key = self.construct_object(key_node, deep=True)
-                    try:
-                        if key in first:
-                            raise yaml.constructor.ConstructorError(
-                                None, None, f"duplicate key '{key}' (first at line {first[key]})", key_node.start_mark)
-                        first[key] = key_node.start_mark.line + 1
-                    except TypeError:      # an unhashable key: the base constructor reports it
-                        pass
-                return super().construct_mapping(node, deep)
+    class StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        def construct_mapping(self, node, deep=False):
+            first: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    if key in first:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key '{key}' (first at line {first[key]})", key_node.start_mark)
+                    first[key] = key_node.start_mark.line + 1
+                except TypeError:      # an unhashable key: the base constructor reports it
+                    pass
+            return super().construct_mapping(node, deep)
 
-        _LOADER = StrictLoader
-    return _LOADER
+    return StrictLoader
 
 
 def _structure_problems(text: str, label: str) -> list[Problem]:
@@ -585,12 +582,13 @@ def load_corpus(directory: Path, cache_dir: Path | None = None) -> Corpus:
     studies_dir = directory / "studies"
     if not studies_dir.is_dir():
         problems.append(Problem(str(directory), "", "has no studies/ folder of study files"))
-    elif not any(p.name != "review.yaml" for p in corpus_files(directory)) \
+    files = corpus_files(directory)
+    if studies_dir.is_dir() and not any(p.name != "review.yaml" for p in files) \
             and os.environ.get("SLR_ALLOW_EMPTY_CORPUS") != "1":
         # building it would empty the corpus tables: almost always a wrong folder, not a wish
         problems.append(Problem(str(studies_dir), "", "holds no study files (*.yaml); an empty corpus is refused "
                                 "(set SLR_ALLOW_EMPTY_CORPUS=1 to build one on purpose)"))
-    for path in corpus_files(directory):
+    for path in files:
         if path.name == "review.yaml":
             continue
         label = _label(path, directory)

@@ -365,9 +365,9 @@ def _recorded_by() -> str | None:
         return None
 
 
-def record_run(engine: Engine, record, uid: str | None = None) -> int:
-    """Store one finished replication run record; returns its id."""
-    data = {**record.model_dump(), "recorded_by": _recorded_by(), "uid": uid}
+def record_run(engine: Engine, record, uid: str | None = None, **overrides) -> int:
+    """Store one replication run record (fields in `overrides` replace the record's); returns its id."""
+    data = {**record.model_dump(), "recorded_by": _recorded_by(), "uid": uid, **overrides}
     with Session(engine) as session, session.begin():
         row = schema.Run(**data)
         session.add(row)
@@ -380,13 +380,7 @@ def start_run(engine: Engine, record, uid: str) -> int:
     process is killed is then still found (and later marked interrupted), never lost."""
     import socket
 
-    data = {**record.model_dump(), "status": "running", "recorded_by": _recorded_by(), "uid": uid,
-            "pid": os.getpid(), "host": socket.gethostname()}
-    with Session(engine) as session, session.begin():
-        row = schema.Run(**data)
-        session.add(row)
-        session.flush()
-        return row.id
+    return record_run(engine, record, uid, status="running", pid=os.getpid(), host=socket.gethostname())
 
 
 def finish_run(engine: Engine, run_id: int, record) -> None:

@@ -54,14 +54,14 @@ def _terminate(signum, frame):
 
 
 def run_command(engine, targets: list[str], profile: str, methods: list[str], data_dir: Path | None,
-                seed: int, allow_code_execution: bool, fmt: str, url: str | None = None) -> None:
+                seed: int, allow_code_execution: bool, fmt: str) -> None:
     import signal
     import uuid
 
     from slr import db, journal
 
     harness = _harness()
-    url = url or str(engine.url)
+    url = str(engine.url)                       # SQLAlchemy renders it with the password hidden
     with db.guarded(url):
         db.reap_interrupted(engine)
     started: dict[int, tuple[int, str]] = {}
@@ -86,7 +86,6 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
                            "takes writes") from None
 
     recorded: list[tuple[int, object]] = []
-    cancelled = False
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         _run_all(harness, targets, profile, methods, data_dir, seed, allow_code_execution, on_start, store, recorded)
