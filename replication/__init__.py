@@ -108,7 +108,8 @@ def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, p
             if on_start is not None:      # outside the try: a store that refuses the run stops the loop
                 on_start(record)
             try:
-                yield runner.train_and_evaluate(record, exp, setup, method, data_dir=data_dir, progress=progress)
+                yield runner.train_and_evaluate(record, exp, setup, method, data_dir=data_dir, progress=progress,
+                                                allow_code_execution=allow_code_execution)
             except KeyboardInterrupt:
                 record.status, record.error, record.finished_at = "cancelled", "interrupted (Ctrl-C or SIGTERM)", utc_now()
                 yield record

@@ -42,6 +42,8 @@ class RunRecord(BaseModel):
     memory_kind: str = "rss"                    # rss | cuda_allocated
     tokens_per_second: float = 0.0
     metrics: dict[str, float] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)   # what a reader must know: a metric not computed and why
+    base: dict[str, Any] = Field(default_factory=dict)  # a locally pretrained base: its hashes, steps, tokens, loss
     versions: dict[str, str] = Field(default_factory=dict)
     hardware: dict[str, Any] = Field(default_factory=dict)
     status: Status = "ok"

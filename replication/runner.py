@@ -24,7 +24,7 @@ def total_steps(scale, train_size: int) -> int:
 
 
 def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, data_dir=None,
-                       progress: bool = True, step_hook=None) -> RunRecord:
+                       progress: bool = True, step_hook=None, allow_code_execution: bool = False) -> RunRecord:
     """Fills `record` in place as it goes, so a failure or Ctrl-C leaves what was known."""
     import torch
     from accelerate import Accelerator
@@ -103,8 +103,11 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
         bar.close()
         record.tokens_per_second = tokens / record.train_seconds if record.train_seconds else 0.0
         start = time.perf_counter()
-        record.metrics = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer, data.test,
-                                        arch, head, scale, accelerator.device)
+        record.metrics, notes = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer, data.test,
+                                               arch, head, scale, accelerator.device,
+                                               metric=experiment.replicated_metric,
+                                               allow_code_execution=allow_code_execution)
+        record.notes += notes
         record.eval_seconds = time.perf_counter() - start
     record.peak_memory_bytes, record.memory_kind = memory.peak, memory.kind
     record.metrics["final_train_loss"] = float(loss.item())

@@ -26,6 +26,10 @@ class Scale:
     weight_decay: float = 0.0
     lr: dict[str, float] = field(default_factory=dict)   # per method; else the method's default
     num_beams: int = 1
+    # Code search is scored as ranking: the test queries are cut into pools of this many (query, code)
+    # pairs and each query is ranked against its pool's codes (CodeBERT's CodeSearchNet protocol: 1,000).
+    ranking_pool: int = 1000
+    samples: int = 1                    # completions per problem for pass@k (1: greedy, as P10 reports)
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class Experiment:
     methods: tuple[str, ...]            # canonical method names (taxonomy/data/methods.yaml)
     setups: dict[str, Setup]            # profile -> setup
     reported_metric: str                # case-insensitive substring of the corpus's metric name
-    replicated_metric: str              # key in RunRecord.metrics
+    replicated_metric: str              # the metric's name in replication.metrics (a RunRecord.metrics key)
     task_fidelity: str = "faithful"     # faithful | analogue | approximation
     method_config: dict[str, dict] = field(default_factory=dict)   # the study's own settings
     study_model: str = ""               # what the study itself tuned, for the reader

@@ -55,33 +55,112 @@ def count_tokens(batch: dict) -> int:
 
 
 @torch.no_grad()
-def evaluate(model, tokenizer, examples, architecture, head, scale, device) -> dict[str, float]:
+def evaluate(model, tokenizer, examples, architecture, head, scale, device, metric: str = "",
+             allow_code_execution: bool = False) -> tuple[dict[str, float], list[str]]:
+    """(metrics, notes). Every metric that applies to the head is computed, the experiment's own
+    (`metric`) among them; notes say what could not be computed and why."""
     model.eval()
-    size = max(1, scale.batch_size * 2)
     if head == "classification":
-        labels, preds, scores, classes = [], [], [], None
-        for i in range(0, len(examples), size):
-            batch = collate(examples[i:i + size], tokenizer, architecture, head, scale)
-            gold = batch.pop("labels")
-            logits = model(**{k: v.to(device) for k, v in batch.items()}).logits.float()
-            probs = logits.softmax(-1).cpu()
-            classes = logits.shape[-1]               # the head's classes: the dataset's label set
-            labels += gold.tolist()
-            preds += probs.argmax(-1).tolist()
-            scores += probs[:, -1].tolist()
-        return metrics.classification(labels, preds, scores, num_labels=classes)
-    hypotheses = []
-    for i in range(0, len(examples), size):
-        batch = collate(examples[i:i + size], tokenizer, architecture, head, scale, for_eval=True)
-        batch = {k: v.to(device) for k, v in batch.items()}
-        out = model.generate(**batch, max_new_tokens=scale.max_target_len, num_beams=scale.num_beams,
-                             do_sample=False, pad_token_id=tokenizer.pad_token_id)
-        if architecture == "decoder-only":
-            out = out[:, batch["input_ids"].shape[1]:]
-        hypotheses += [h.strip() for h in tokenizer.batch_decode(out, skip_special_tokens=True)]
+        scored = _classify(model, tokenizer, examples, architecture, scale, device)
+        out = metrics.classification(*scored)
+        notes: list[str] = []
+        if metric == "mrr":
+            out["mrr"], note = _rank(model, tokenizer, examples, architecture, scale, device)
+            notes.append(note)
+        return out, notes
+    hypotheses = _generate(model, tokenizer, examples, architecture, scale, device, samples=1)
     references = [e["target"] for e in examples]
-    return {"bleu": metrics.smoothed_bleu4(references, hypotheses),
-            "sacrebleu": metrics.corpus_bleu(references, hypotheses),
-            "exact_match": metrics.exact_match(references, hypotheses),
-            "exact_match_strict": metrics.exact_match_strict(references, hypotheses),
-            "edit_similarity": metrics.edit_similarity(references, hypotheses)}
+    stripped = [h[0].strip() for h in hypotheses]
+    out = {name: compute(references, stripped) for name, compute in metrics.METRICS.items()}
+    notes = []
+    if metric.startswith("pass@"):
+        k = int(metric.split("@", 1)[1])
+        if "test" not in examples[0]:
+            notes.append(f"{metric} not computed: the test split has no unit tests to run")
+        elif not allow_code_execution:
+            notes.append(f"{metric} not computed: generated code runs only with --allow-code-execution "
+                         f"(sandboxed); the text metrics stand in")
+        else:
+            if scale.samples > 1:
+                hypotheses = _generate(model, tokenizer, examples, architecture, scale, device, scale.samples)
+            out[metric], note = _pass_at_k(examples, hypotheses, k)
+            notes.append(note)
+    return out, notes
+
+
+def _batches(examples, scale):
+    size = max(1, scale.batch_size * 2)
+    return (examples[i:i + size] for i in range(0, len(examples), size))
+
+
+def _classify(model, tokenizer, examples, architecture, scale, device):
+    """(labels, predictions, positive-class scores, number of classes) over `examples`."""
+    labels, preds, scores, classes = [], [], [], None
+    for chunk in _batches(examples, scale):
+        batch = collate(chunk, tokenizer, architecture, "classification", scale)
+        gold = batch.pop("labels")
+        logits = model(**{k: v.to(device) for k, v in batch.items()}).logits.float()
+        probs = logits.softmax(-1).cpu()
+        classes = logits.shape[-1]               # the head's classes: the dataset's label set
+        labels += gold.tolist()
+        preds += probs.argmax(-1).tolist()
+        scores += probs[:, -1].tolist()
+    return labels, preds, scores, classes
+
+
+def _rank(model, tokenizer, examples, architecture, scale, device) -> tuple[float, str]:
+    """Code search as ranking: the matching (query, code) pairs of the test split are cut into pools
+    of `scale.ranking_pool`; each query is scored against every code of its pool by the trained
+    matcher's match probability and its own code's rank gives the reciprocal rank (ties against it)."""
+    import numpy as np
+
+    pairs = [e for e in examples if e["label"] == 1]
+    if not pairs:
+        return 0.0, "mrr: the test split holds no matching pair"
+    pool = max(2, min(scale.ranking_pool, len(pairs)))
+    reciprocal = []
+    for start in range(0, len(pairs) - pool + 1, pool):
+        block = pairs[start:start + pool]
+        grid = [{"text": q["text"], "text_pair": c["text_pair"], "label": 0} for q in block for c in block]
+        _, _, scores, _ = _classify(model, tokenizer, grid, architecture, scale, device)
+        matrix = np.asarray(scores).reshape(pool, pool)
+        true = np.diag(matrix)[:, None]
+        reciprocal += list(1.0 / (matrix >= true).sum(axis=1))
+    used = len(reciprocal)
+    return float(np.mean(reciprocal)), (f"mrr: {used} queries, each ranked against the {pool} codes of its pool "
+                                        f"(chance {_chance_mrr(pool):.3f}); ties count against the true code")
+
+
+def _chance_mrr(pool: int) -> float:
+    return sum(1.0 / r for r in range(1, pool + 1)) / pool
+
+
+def _generate(model, tokenizer, examples, architecture, scale, device, samples: int) -> list[list[str]]:
+    """`samples` completions per example: greedy (or beam search) for one, sampling for more."""
+    out: list[list[str]] = []
+    sampling = {"do_sample": True, "temperature": 0.8, "top_p": 0.95, "num_return_sequences": samples} \
+        if samples > 1 else {"do_sample": False, "num_beams": scale.num_beams}
+    for chunk in _batches(examples, scale):
+        batch = collate(chunk, tokenizer, architecture, "generation", scale, for_eval=True)
+        batch = {k: v.to(device) for k, v in batch.items()}
+        generated = model.generate(**batch, max_new_tokens=scale.max_target_len,
+                                   pad_token_id=tokenizer.pad_token_id, **sampling)
+        if architecture == "decoder-only":
+            generated = generated[:, batch["input_ids"].shape[1]:]
+        texts = tokenizer.batch_decode(generated, skip_special_tokens=True)
+        out += [texts[i:i + samples] for i in range(0, len(texts), samples)]
+    return out
+
+
+def _pass_at_k(problems, completions: list[list[str]], k: int) -> tuple[float, str]:
+    """Run each completion against its problem's tests in the sandbox; the unbiased estimator."""
+    from replication.metrics.execution import humaneval_program, run_program
+
+    n = len(completions[0])
+    if k > n:
+        raise ValueError(f"pass@{k} needs at least {k} completions per problem; the scale draws {n}")
+    correct = [sum(run_program(humaneval_program(p, c), allow_code_execution=True)[0] for c in cs)
+               for p, cs in zip(problems, completions)]
+    score = metrics.pass_at_k([n] * len(problems), correct, k)
+    return score, (f"pass@{k}: {len(problems)} problems, {n} completion(s) each, run in the sandbox; "
+                   f"{sum(c > 0 for c in correct)} solved")

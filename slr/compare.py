@@ -16,6 +16,13 @@ BASELINE = "Full Fine-Tuning"
 # Differences smaller than this share of the metric's range count as "no difference" on both
 # sides: runs at these scales are not more precise than that.
 TOLERANCE = 0.01
+# Runs stored before the metrics were named as replication.metrics names them.
+LEGACY_METRIC_KEYS = {"bleu": "smoothed-bleu", "exact_match": "exact-match",
+                      "exact_match_strict": "exact-match-strict", "edit_similarity": "edit-sim"}
+
+
+def _metrics(run: dict) -> dict[str, float]:
+    return {LEGACY_METRIC_KEYS.get(k, k): v for k, v in (run.get("metrics") or {}).items()}
 
 
 def metric_range(*values: float | None) -> float:
@@ -39,7 +46,7 @@ def _experiments() -> dict[tuple[str, str], dict[str, Any]]:
 def compare(engine: Engine, study: str | None = None) -> list[dict[str, Any]]:
     from slr import queries
 
-    runs = [r for r in queries.runs(engine, study) if r["status"] == "ok"]
+    runs = [{**r, "metrics": _metrics(r)} for r in queries.runs(engine, study) if r["status"] == "ok"]
     experiments = _experiments()
     latest: dict[tuple, dict] = {}
     for run in runs:  # ordered by id: later runs replace earlier ones of the same setting

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from slr.errors import SlrError
 
 # The newest revision in slr/alembic/versions. Checked against Alembic by the tests.
-HEAD = "0004_run_liveness"
+HEAD = "0005_run_notes"
 BASE = "base"  # what current() says about a database Alembic has not touched
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "alembic"
 # pg_advisory_xact_lock key that serialises schema upgrades on one PostgreSQL database.

@@ -125,13 +125,15 @@ def _progress_line(run_id: int, record) -> None:
     metrics = ", ".join(f"{k}={v:.3g}" for k, v in sorted(record.metrics.items()))
     sys.stderr.write(f"  run {run_id}: {record.study} {record.experiment} {record.method} "
                      f"[{record.profile}] {record.status} {metrics}{' ' + (record.error or '')[:200] if record.error else ''}\n")
+    for note in record.notes:
+        sys.stderr.write(f"    note: {note}\n")
 
 
 def _summary(recorded, fmt: str) -> None:
     rows = [{"id": run_id, "study": r.study, "experiment": r.experiment, "task": r.task, "method": r.method,
              "profile": r.profile, "status": r.status, "trainable_params": r.trainable_params,
              "total_params": r.total_params, "train_seconds": round(r.train_seconds, 2),
-             "peak_memory_bytes": r.peak_memory_bytes, "metrics": r.metrics, "error": r.error}
+             "peak_memory_bytes": r.peak_memory_bytes, "metrics": r.metrics, "notes": r.notes, "error": r.error}
             for run_id, r in recorded]
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")

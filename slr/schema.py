@@ -182,6 +182,8 @@ class Run(SQLModel, table=True):
     memory_kind: str = "rss"
     tokens_per_second: float = 0.0
     metrics: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
+    notes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    base: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     versions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     hardware: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     status: str = Field(index=True)

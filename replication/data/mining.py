@@ -91,6 +91,25 @@ def code_docstring_pairs(functions: list[dict]) -> list[dict]:
             for f in functions if len(summary_line(f["docstring"]).split()) >= 3]
 
 
+def docstring_to_body(functions: list[dict]) -> list[dict]:
+    """Code generation in HumanEval's form: signature + docstring -> the indented body. The prompt
+    ends where the body begins, so a completion is appended to it and run as it stands."""
+    out = []
+    for f in functions:
+        if len(summary_line(f["docstring"]).split()) < 3:
+            continue
+        code, bare = f["code"].splitlines(), f["code_no_doc"].splitlines()
+        header = next((i for i, line in enumerate(bare) if line.lstrip().startswith(("def ", "async def "))), None)
+        if header is None:
+            continue
+        body = bare[header + 1:]
+        if not body or code[len(code) - len(body):] != body:
+            continue
+        out.append({"source": "\n".join(code[:len(code) - len(body)]) + "\n", "target": "\n".join(body) + "\n",
+                    "name": f["name"], "path": f["path"]})
+    return out
+
+
 def method_names(functions: list[dict]) -> list[dict]:
     """Method name recommendation: the function with its name masked -> the name."""
     out = []

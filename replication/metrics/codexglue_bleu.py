@@ -1,6 +1,8 @@
-"""Smoothed sentence-level BLEU-4 as computed by CodeXGLUE's code-to-text evaluator (bleu.py).
+"""CodeXGLUE's two BLEUs: the code-to-text evaluator's smoothed sentence-level BLEU-4
+(`smoothed_bleu4`) and the corpus BLEU-4 of its evaluator/bleu.py for text-to-code, code
+refinement and code translation (`codexglue_corpus_bleu`).
 
-Hand-written because no library ships this variant, and it is the number code
+Both are hand-written because no library ships these variants. The smoothed one is the number code
 summarisation and commit-message papers report: each sentence is lower-cased, split into
 word and punctuation tokens, NIST-normalised, scored with add-one smoothing on the 2..4-gram
 precisions and a brevity penalty of min(0, 1 - (r+1)/(c+1)) in log space, and the
@@ -73,3 +75,39 @@ def smoothed_bleu4(references: list[str], hypotheses: list[str]) -> float:
     total = sum(sentence_bleu([split_puncts(r.strip().lower())], split_puncts(h.strip().lower()))
                 for r, h in zip(references, hypotheses))
     return 100.0 * total / len(references)
+
+
+def codexglue_corpus_bleu(references: list[str], hypotheses: list[str], max_order: int = 4) -> float:
+    """Corpus BLEU-4 as CodeXGLUE's evaluator/bleu.py computes it (text-to-code/CONCODE, code
+    refinement, code translation, method generation), 0..100, unrounded (the evaluators print it
+    rounded to 2 decimals).
+
+    Written here because no maintained package computes this variant: tokens are `.strip().split()`
+    (case and punctuation kept, unlike `smoothed_bleu4`), n-gram matches and lengths are summed over
+    the corpus, every order's precision is add-one smoothed (unigrams too: their `_bleu` passes
+    smooth=True, Lin & Och 2004), and the brevity penalty is exp(1 - r/c) when c <= r. sacrebleu's
+    corpus BLEU tokenises with 13a and does not smooth, so it gives a different number.
+
+    Where the reference divides by zero we take the limits: no hypothesis tokens at all gives 0
+    (the penalty tends to 0), no reference tokens gives a penalty of 1.
+    """
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
+    matches = [0] * max_order
+    possible = [0] * max_order
+    reference_length = hypothesis_length = 0
+    for reference, hypothesis in zip(references, hypotheses):
+        ref_tokens, hyp_tokens = reference.strip().split(), hypothesis.strip().split()
+        reference_length += len(ref_tokens)
+        hypothesis_length += len(hyp_tokens)
+        ref_counts = _ngrams(ref_tokens, max_order)
+        for gram, count in _ngrams(hyp_tokens, max_order).items():
+            matches[len(gram) - 1] += min(count, ref_counts.get(gram, 0))
+        for order in range(1, max_order + 1):
+            possible[order - 1] += max(len(hyp_tokens) - order + 1, 0)
+    if hypothesis_length == 0:
+        return 0.0
+    log_mean = sum(math.log((m + 1.0) / (p + 1.0)) / max_order for m, p in zip(matches, possible))
+    ratio = hypothesis_length / reference_length if reference_length else math.inf
+    brevity = 1.0 if ratio > 1.0 else math.exp(1 - 1.0 / ratio)
+    return 100.0 * math.exp(log_mean) * brevity

@@ -20,6 +20,6 @@ STUDY = Study(
         experiment('apr-codellama', 'Automated Program Repair', 'decoder-only', METHODS,
                    paper_model='codellama/CodeLlama-7b-hf', study_model='codellama/CodeLlama-7b-hf',
                    study_dataset='APR-Instruction; Defects4J, HumanEval-Java, QuixBugs',
-                   reported_metric='plausible patches', replicated_metric='exact_match'),
+                   reported_metric='plausible patches', replicated_metric='exact-match'),
     ),
 )

@@ -20,6 +20,6 @@ STUDY = Study(
                    paper_model='codellama/CodeLlama-34b-Python-hf', paper_data='humaneval',
                    study_model='codellama/CodeLlama-34b-Python-hf',
                    study_dataset='Evol-instruction-66k, CodeExercise; HumanEval', reported_metric='pass@1',
-                   replicated_metric='exact_match'),
+                   replicated_metric='pass@1'),
     ),
 )

@@ -20,6 +20,6 @@ STUDY = Study(
         experiment('codegen-llama2', 'Code Generation', 'decoder-only', METHODS,
                    paper_model='meta-llama/Llama-2-7b-hf', paper_data='humaneval',
                    study_model='meta-llama/Llama-2-7b-hf', study_dataset='CodeFeedback; HumanEval, MBPP',
-                   reported_metric='pass@1', replicated_metric='exact_match'),
+                   reported_metric='pass@1', replicated_metric='pass@1'),
     ),
 )

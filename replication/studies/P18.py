@@ -19,6 +19,6 @@ STUDY = Study(
         experiment('method-naming-codet5', 'Method Name Recommendation', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', study_model='CodeT5',
                    study_dataset='Java-small/med/large; Nguyen et al.', reported_metric='score',
-                   replicated_metric='exact_match'),
+                   replicated_metric='exact-match'),
     ),
 )

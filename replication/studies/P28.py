@@ -19,7 +19,7 @@ STUDY = Study(
     experiments=(
         experiment('cloze-codebert', 'Cloze Test', 'encoder-decoder', METHODS, paper_model='Salesforce/codet5-base',
                    study_model='microsoft/codebert-base', study_dataset='CodeXGLUE cloze test',
-                   reported_metric='accuracy', replicated_metric='exact_match',
+                   reported_metric='accuracy', replicated_metric='exact-match',
                    notes='an encoder alone cannot generate here; a T5-style encoder-decoder stands in (CodeT5 at paper)'),
         experiment('clone-codebert', 'Code Clone Detection', 'encoder-only', METHODS,
                    paper_model='microsoft/codebert-base', study_model='microsoft/codebert-base',

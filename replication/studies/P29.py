@@ -34,7 +34,7 @@ STUDY = Study(
         experiment('complete-unixcoder', 'Code Completion', 'decoder-only', METHODS,
                    paper_model='Salesforce/codegen-350M-mono', study_model='microsoft/unixcoder-base',
                    study_dataset='GitHub Java Corpus', reported_metric='edit similarity',
-                   replicated_metric='edit_similarity',
+                   replicated_metric='edit-sim',
                    notes="UniXcoder's generation mode is not loadable by the harness's auto classes; CodeT5 stands in at paper"),
     ),
 )

@@ -20,7 +20,7 @@ STUDY = Study(
         experiment('assignment-repair-codellama', 'Automated Program Repair', 'decoder-only', METHODS,
                    paper_model='codellama/CodeLlama-7b-Instruct-hf',
                    study_model='codellama/CodeLlama-7b-Instruct-hf', study_dataset='Defects4DS, Defects4DS-L',
-                   reported_metric='assignment fixing', replicated_metric='exact_match',
+                   reported_metric='assignment fixing', replicated_metric='exact-match',
                    method_config={'LoRA': {'r': 8, 'alpha': 16, 'target_modules': ['q_proj', 'k_proj', 'v_proj', 'o_proj']}}),
     ),
 )

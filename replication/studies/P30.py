@@ -73,7 +73,7 @@ STUDY = Study(
             },
             method_config={"Adapter (Houlsby)": ADAPTER,
                            "LoRA": {"r": 8, "alpha": 32, "dropout": 0.1}},
-            reported_metric="BLEU", replicated_metric="bleu",
+            reported_metric="BLEU", replicated_metric="smoothed-bleu",
         ),
     ),
 )

@@ -18,7 +18,7 @@ STUDY = Study(
     experiments=(
         experiment('cloze-roberta', 'Cloze Test', 'encoder-decoder', METHODS, paper_model='Salesforce/codet5-base',
                    study_model='roberta-base', study_dataset='CodeXGLUE cloze test', reported_metric='accuracy',
-                   replicated_metric='exact_match',
+                   replicated_metric='exact-match',
                    notes="the study predicts the masked token with RoBERTa's MLM head; the harness has no MLM head, so a T5-style encoder-decoder generates it"),
         experiment('clone-roberta', 'Code Clone Detection', 'encoder-only', METHODS, paper_model='roberta-base',
                    study_model='roberta-base', study_dataset='BigCloneBench, POJ-104, SCD-88', reported_metric='F1'),

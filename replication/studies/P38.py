@@ -20,7 +20,7 @@ STUDY = Study(
         experiment('line-completion-decoder', 'Code Completion', 'decoder-only', METHODS,
                    paper_model='deepseek-ai/deepseek-coder-1.3b-base',
                    study_model='unknown (not named in the sources seen)', study_dataset='private industrial data',
-                   reported_metric='exact match', replicated_metric='exact_match',
+                   reported_metric='exact match', replicated_metric='exact-match',
                    notes="the study's models are unknown; DeepSeek-Coder-1.3B stands in at paper"),
     ),
 )

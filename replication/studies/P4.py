@@ -19,6 +19,6 @@ STUDY = Study(
         experiment('apr-incoder', 'Automated Program Repair', 'decoder-only', METHODS,
                    paper_model='facebook/incoder-6B', study_model='InCoder-6B (and four more)',
                    study_dataset='TraD; Defects4J v1.2, HumanEval-Java', reported_metric='exact match',
-                   replicated_metric='exact_match', notes='the corpus records no metric for P4'),
+                   replicated_metric='exact-match', notes='the corpus records no metric for P4'),
     ),
 )

@@ -19,6 +19,6 @@ STUDY = Study(
         experiment('type-error-repair-codet5', 'Automated Program Repair', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', study_model='Salesforce/codet5-base',
                    study_dataset='BugsInPy, TypeBugs', reported_metric='correct patches',
-                   replicated_metric='exact_match'),
+                   replicated_metric='exact-match'),
     ),
 )

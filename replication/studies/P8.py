@@ -19,6 +19,6 @@ STUDY = Study(
         experiment('codegen-codellama', 'Code Generation', 'decoder-only', METHODS,
                    paper_model='codellama/CodeLlama-7b-hf', paper_data='humaneval', study_model='CodeLlama-7B',
                    study_dataset='CoderEval; 12,406 mined functions', reported_metric='Pass@1',
-                   replicated_metric='edit_similarity'),
+                   replicated_metric='pass@1'),
     ),
 )

@@ -15,7 +15,7 @@ from replication.study import Scale, Setup
 # task -> (offline dataset, head, fidelity, why)
 OFFLINE = {
     "Code Summarization": ("stdlib-code-docstring", "generation", "faithful", "code -> first docstring line"),
-    "Code Generation": ("humaneval", "generation", "faithful", "HumanEval prompt -> canonical body"),
+    "Code Generation": ("stdlib-docstring-to-code", "generation", "faithful", "signature + docstring -> body"),
     "Code Completion": ("stdlib-completion", "generation", "faithful", "function prefix -> next line"),
     "Method Name Recommendation": ("stdlib-method-names", "generation", "faithful", "masked name -> name"),
     "Cloze Test": ("stdlib-cloze", "generation", "faithful", "masked token -> token"),
@@ -41,7 +41,7 @@ FFT = "Full Fine-Tuning"
 
 # Smoke: every declared method runs, so the scale is what keeps all 28 studies to minutes.
 SMOKE = Scale(train_size=16, eval_size=8, max_steps=2, batch_size=8, max_source_len=48, max_target_len=6)
-MINI_CLS = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128)
+MINI_CLS = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128, ranking_pool=50)
 MINI_GEN = Scale(train_size=1600, eval_size=200, epochs=2, batch_size=16, max_source_len=128, max_target_len=24)
 
 
@@ -52,11 +52,34 @@ def paper(train: int, eval: int, epochs: float = 3, batch: int = 16, source: int
 
 
 def setups(task: str, arch: str, paper_model: str, paper_data: str | None = None,
-           paper_scale: Scale | None = None) -> dict[str, Setup]:
+           paper_scale: Scale | None = None, offline: str | None = None) -> dict[str, Setup]:
     data, head, _, _ = OFFLINE[task]
+    data = offline or data
     mini = MINI_CLS if head == "classification" else MINI_GEN
     return {"smoke": Setup(TINY[arch], data, SMOKE), "mini": Setup(MINI[arch], data, mini),
             "paper": Setup(paper_model, paper_data or data, paper_scale or paper(20000, 2000))}
+
+
+# Tasks whose CodeXGLUE evaluator scores BLEU over the whole corpus (evaluator/bleu.py); code-to-text
+# and the message/comment tasks score smoothed sentence BLEU-4, averaged.
+CORPUS_BLEU_TASKS = {"Code Generation", "Code Translation", "Code Refinement", "Automated Program Repair"}
+
+
+def community_metric(task: str, reported: str) -> str:
+    """The replication.metrics name of the metric a study reports for `task`, computed as the
+    task's community computes it (CodeXGLUE's evaluators where the study follows them)."""
+    import re
+
+    name = reported.lower()
+    if head(task) == "classification":
+        return "mrr" if "mrr" in name else "accuracy" if "acc" in name else "f1"
+    execution = re.search(r"pass@\d+", name)
+    if execution:
+        return execution.group()
+    for key, metric in (("edit", "edit-sim"), ("exact", "exact-match"), ("acc", "exact-match")):
+        if key in name:
+            return metric
+    return "corpus-bleu" if task in CORPUS_BLEU_TASKS else "smoothed-bleu"
 
 
 def head(task: str) -> str:
@@ -67,7 +90,9 @@ def fidelity(task: str) -> str:
     return OFFLINE[task][2]
 
 
-def offline_note(task: str) -> str:
+def offline_note(task: str, dataset: str | None = None) -> str:
+    if dataset == "humaneval":
+        return "offline: trained on stdlib-docstring-to-code, tested on HumanEval (pass@k in the sandbox)"
     return f"offline: {OFFLINE[task][0]} ({OFFLINE[task][3]})"
 
 
@@ -80,11 +105,14 @@ def experiment(name: str, task: str, arch: str, methods: tuple[str, ...], *, pap
     from replication.study import Experiment
 
     methods = (FFT,) + tuple(m for m in methods if m != FFT)
-    replicated = replicated_metric or ("f1" if head(task) == "classification" else "bleu")
+    replicated = replicated_metric or community_metric(task, reported_metric)
+    if replicated.startswith("pass@") and paper_data is None:
+        paper_data = "humaneval"
+    offline = "humaneval" if replicated.startswith("pass@") else None
     return Experiment(
         name=name, task=task, architecture=arch, head=head(task), methods=methods,
-        setups=setups(task, arch, paper_model, paper_data, paper_scale),
+        setups=setups(task, arch, paper_model, paper_data, paper_scale, offline),
         reported_metric=reported_metric, replicated_metric=replicated,
         task_fidelity=task_fidelity or fidelity(task), method_config=method_config or {},
         study_model=study_model, study_dataset=study_dataset, gpu_only=gpu_only,
-        notes="; ".join(x for x in (offline_note(task), notes) if x))
+        notes="; ".join(x for x in (offline_note(task, offline), notes) if x))

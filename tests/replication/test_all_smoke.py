@@ -23,8 +23,13 @@ def test_every_study_runs_at_smoke():
         want = {(e.name, m) for e in study.experiments for m in e.methods_here(cuda)}
         assert set(got) == want, f"{study.id}: ran {sorted(set(got) ^ want)} unexpectedly"
         problems += [f"{study.id} {r.experiment} {r.method}: {r.error}" for r in records if r.status != "ok"]
+        metric_of = {e.name: e.replicated_metric for e in study.experiments}
         for r in records:
             assert r.trainable_params > 0 and r.metrics, (study.id, r.experiment, r.method)
+            # the study's own metric is computed, or a note says why not (pass@k without execution)
+            metric = metric_of[r.experiment]
+            assert metric in r.metrics or any(n.startswith(f"{metric} not computed") for n in r.notes), \
+                (study.id, r.experiment, r.method, metric, sorted(r.metrics), r.notes)
         if not cuda:
             skipped = {m for e in study.experiments for m in e.gpu_only}
             assert not skipped & {r.method for r in records}

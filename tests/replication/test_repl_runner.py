@@ -22,7 +22,7 @@ def test_list_studies_describes_p30_and_what_this_machine_can_run(tmp_path):
         assert exp["methods"] == ["Full Fine-Tuning", "Adapter (Houlsby)", "LoRA"]
         assert exp["task_fidelity"] == "analogue"
         assert {"name", "task", "architecture", "dataset", "reported_metric", "replicated_metric"} <= set(exp)
-    assert {(e["reported_metric"], e["replicated_metric"]) for e in p30["experiments"]} == {("F1", "f1"), ("BLEU", "bleu")}
+    assert {(e["reported_metric"], e["replicated_metric"]) for e in p30["experiments"]} == {("F1", "f1"), ("BLEU", "smoothed-bleu")}
     profiles = p30["profiles"]
     assert profiles["smoke"]["available"] is True
     assert profiles["paper"]["available"] is False

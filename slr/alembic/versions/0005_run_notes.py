@@ -1,0 +1,32 @@
+"""Run notes and base identity: what a reader of a run must know that its metrics cannot say.
+
+run.notes: a JSON list of sentences, e.g. "pass@1 not computed: generated code runs only with
+--allow-code-execution" or how a code-search MRR was pooled. Older rows get an empty list.
+run.base: a JSON object naming the locally pretrained base a mini run started from (config and
+weights hash, steps, tokens, final loss); empty for hub checkpoints and older rows.
+
+Revision ID: 0005_run_notes
+Revises: 0004_run_liveness
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_run_notes"
+down_revision = "0004_run_liveness"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("run")}
+    for name in ("notes", "base"):
+        if name not in present:
+            op.add_column("run", sa.Column(name, sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("run") as batch:
+        batch.drop_column("base")
+        batch.drop_column("notes")
