@@ -120,9 +120,10 @@ def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, p
                 yield record
 
 
-def build_bases(progress: bool = True, minutes: float | None = None, force: bool = False) -> dict[str, str]:
-    """Pretrain (once, cached) the small encoder / decoder / encoder-decoder bases of the mini profile."""
+def build_bases(progress: bool = True, steps: int | None = None, force: bool = False) -> dict[str, str]:
+    """Pretrain (once, cached) the small encoder / decoder / encoder-decoder bases of the mini profile,
+    each for a fixed number of optimiser steps (bases.STEPS unless `steps` says otherwise)."""
     from replication import bases
 
-    return {arch: str(bases.ensure(arch, progress=progress, minutes=minutes, force=force))
+    return {arch: str(bases.ensure(arch, progress=progress, steps=steps, force=force))
             for arch in bases.ARCHITECTURES}

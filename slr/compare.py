@@ -8,6 +8,7 @@ every verdict names its profile.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -16,13 +17,18 @@ BASELINE = "Full Fine-Tuning"
 # Differences smaller than this share of the metric's range count as "no difference" on both
 # sides: runs at these scales are not more precise than that.
 TOLERANCE = 0.01
-# Runs stored before the metrics were named as replication.metrics names them.
-LEGACY_METRIC_KEYS = {"bleu": "smoothed-bleu", "exact_match": "exact-match",
-                      "exact_match_strict": "exact-match-strict", "edit_similarity": "edit-sim"}
+# Runs stored before the metrics were named as replication.metrics names them: name -> (name, scale),
+# the old exact matches being fractions where CodeXGLUE's evaluators (and ours now) print percentages.
+LEGACY_METRIC_KEYS = {"bleu": ("smoothed-bleu", 1.0), "exact_match": ("exact-match", 100.0),
+                      "exact_match_strict": ("exact-match-strict", 100.0), "edit_similarity": ("edit-sim", 1.0)}
 
 
 def _metrics(run: dict) -> dict[str, float]:
-    return {LEGACY_METRIC_KEYS.get(k, k): v for k, v in (run.get("metrics") or {}).items()}
+    out = {}
+    for key, value in (run.get("metrics") or {}).items():
+        name, scale = LEGACY_METRIC_KEYS.get(key, (key, 1.0))
+        out[name] = value * scale
+    return out
 
 
 def metric_range(*values: float | None) -> float:
@@ -109,3 +115,16 @@ def verdict(profile: str, reported: float | None, replicated: float | None, meth
         close = abs(a - b) <= max(TOLERANCE, 0.1 * abs(a))
         return "reproduced within tolerance (paper)" if close else "diverged (paper)"
     return (f"same direction ({profile})" if same else f"diverged ({profile})")
+
+
+class _CallableModule(type(sys.modules[__name__])):
+    """`slr.compare` names this module once it is imported, and the API's function before: the
+    module called like the function (`slr.compare("P30")`) answers as the API does, a DataFrame."""
+
+    def __call__(self, study: str | None = None):
+        from slr import api
+
+        return api.compare(study)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -20,7 +20,7 @@ STUDY = Study(
         experiment('refine-codebert', 'Code Refinement', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', study_model='microsoft/codebert-base',
                    study_dataset='BFP small (Tufano et al.)', reported_metric='accuracy',
-                   replicated_metric='exact-match'),
+                   replicated_metric='exact-match-strict'),
         experiment('summarize-codebert', 'Code Summarization', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', paper_data='codexglue-code-to-text-python',
                    study_model='microsoft/codebert-base', study_dataset='CodeSearchNet', reported_metric='BLEU'),

@@ -38,6 +38,6 @@ STUDY = Study(
         experiment('refine-codet5', 'Code Refinement', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', study_model='CodeT5',
                    study_dataset='Bugs2Fix small/medium', reported_metric='exact match',
-                   replicated_metric='exact-match'),
+                   replicated_metric='exact-match-strict'),
     ),
 )

@@ -63,6 +63,7 @@ def setups(task: str, arch: str, paper_model: str, paper_data: str | None = None
 # Tasks whose CodeXGLUE evaluator scores BLEU over the whole corpus (evaluator/bleu.py); code-to-text
 # and the message/comment tasks score smoothed sentence BLEU-4, averaged.
 CORPUS_BLEU_TASKS = {"Code Generation", "Code Translation", "Code Refinement", "Automated Program Repair"}
+STRICT_MATCH_TASKS = {"Code Translation", "Code Refinement"}
 
 
 def community_metric(task: str, reported: str) -> str:
@@ -78,7 +79,8 @@ def community_metric(task: str, reported: str) -> str:
         return execution.group()
     for key, metric in (("edit", "edit-sim"), ("exact", "exact-match"), ("acc", "exact-match")):
         if key in name:
-            return metric
+            # CodeXGLUE's refinement and translation evaluators compare stripped lines ("Acc")
+            return f"{metric}-strict" if metric == "exact-match" and task in STRICT_MATCH_TASKS else metric
     return "corpus-bleu" if task in CORPUS_BLEU_TASKS else "smoothed-bleu"
 
 

@@ -33,6 +33,8 @@ def test_the_replicated_metric_follows_the_reported_one():
             assert exp.setups["mini"].dataset == "humaneval" == exp.setups["paper"].dataset
         if "bleu" in reported and exp.task in ("Code Translation", "Code Generation"):
             assert replicated == "corpus-bleu", (sid, exp.name)      # CodeXGLUE evaluator/bleu.py
+        if ("exact" in reported or "acc" in reported) and exp.task == "Code Refinement":
+            assert replicated == "exact-match-strict", (sid, exp.name)   # CodeXGLUE refinement's "Acc"
         if "bleu" in reported and exp.task == "Code Summarization":
             assert replicated == "smoothed-bleu", (sid, exp.name)    # CodeXGLUE code-to-text
 
@@ -44,6 +46,8 @@ def test_community_metric_reads_k_and_falls_back_by_task():
     assert community_metric("Code Search", "MRR") == "mrr"
     assert community_metric("Defect Detection", "Accuracy") == "accuracy"
     assert community_metric("Code Completion", "edit similarity") == "edit-sim"
+    assert community_metric("Code Refinement", "exact match") == "exact-match-strict"
+    assert community_metric("Code Completion", "exact match") == "exact-match"
 
 
 def _search_examples(n):
