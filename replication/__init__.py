@@ -68,8 +68,9 @@ def list_studies(data_dir: str | None = None) -> list[dict]:
 
 def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None, data_dir: str | None = None,
         seed: int = 0, allow_code_execution: bool = False, progress: bool = True,
-        experiments: list[str] | None = None, on_start=None) -> Iterator[RunRecord]:
-    """Yield one RunRecord per (experiment, method). A failing method yields status "failed"
+        experiments: list[str] | None = None, on_start=None, seeds: list[int] | None = None) -> Iterator[RunRecord]:
+    """Yield one RunRecord per (experiment, method, seed); `seeds` (default: [seed]) repeat every
+    run with another training seed (the data split stays the same). A failing method yields status "failed"
     and the loop goes on; Ctrl-C yields status "cancelled" and stops. `on_start(record)` is
     called before each run trains (slr stores it as running), with the record that will be yielded."""
     from replication import methods as registry
@@ -87,10 +88,11 @@ def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None,
         status = _profiles(study, data_dir)["paper"]
         if not status["available"]:
             raise ReplicationError(f"{study.id} at the paper profile cannot run here: {status['reason']}")
-    return _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, progress, on_start)
+    return _run(study, chosen, profile, wanted, data_dir, list(seeds or [seed]), allow_code_execution, progress,
+                on_start)
 
 
-def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, progress, on_start=None):
+def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, progress, on_start=None):
     from replication import bases, environment, runner
     from replication.record import utc_now
 
@@ -101,7 +103,8 @@ def _run(study, chosen, profile, wanted, data_dir, seed, allow_code_execution, p
     versions, hardware = environment.versions(), environment.hardware()
     for exp in chosen:
         setup = exp.setups[profile]
-        for method in (wanted or exp.methods_here(environment.cuda_available())):
+        for method, seed in ((m, s) for m in (wanted or exp.methods_here(environment.cuda_available()))
+                             for s in seeds):
             record = RunRecord(study=study.id, experiment=exp.name, task=exp.task, task_fidelity=exp.task_fidelity,
                                method=method, profile=profile, model=setup.model, architecture=exp.architecture,
                                dataset=setup.dataset, seed=seed, versions=versions, hardware=hardware)

@@ -44,12 +44,21 @@ class RunRecord(BaseModel):
     metrics: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)   # what a reader must know: a metric not computed and why
     base: dict[str, Any] = Field(default_factory=dict)  # a locally pretrained base: its hashes, steps, tokens, loss
+    # the experiment's own metric per test example ({"metric", "units", ["num_labels"]}), for intervals
+    per_example: dict[str, Any] = Field(default_factory=dict)
+    trivial_baselines: dict[str, float] = Field(default_factory=dict)   # name -> score on the same test split
     versions: dict[str, str] = Field(default_factory=dict)
     hardware: dict[str, Any] = Field(default_factory=dict)
     status: Status = "ok"
     error: str | None = None
     started_at: datetime = Field(default_factory=utc_now)
     finished_at: datetime | None = None
+
+    @property
+    def deviations(self) -> list[str]:
+        """Where the method as built differs from its paper (kept in method_config["deviations"],
+        so the database's JSON column stores them without a schema change)."""
+        return list(self.method_config.get("deviations", []))
 
     @property
     def trainable_share(self) -> float:

@@ -103,10 +103,10 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
         bar.close()
         record.tokens_per_second = tokens / record.train_seconds if record.train_seconds else 0.0
         start = time.perf_counter()
-        record.metrics, notes = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer, data.test,
-                                               arch, head, scale, accelerator.device,
-                                               metric=experiment.replicated_metric,
-                                               allow_code_execution=allow_code_execution)
+        record.metrics, notes, record.per_example = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer,
+                                                                   data.test, arch, head, scale, accelerator.device,
+                                                                   metric=experiment.replicated_metric,
+                                                                   allow_code_execution=allow_code_execution)
         record.notes += notes
         record.eval_seconds = time.perf_counter() - start
     record.peak_memory_bytes, record.memory_kind = memory.peak, memory.kind

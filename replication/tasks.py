@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 
 from replication import metrics
+from replication.metrics import units
 
 
 def collate(examples: list[dict], tokenizer, architecture: str, head: str, scale, for_eval: bool = False):
@@ -56,24 +57,29 @@ def count_tokens(batch: dict) -> int:
 
 @torch.no_grad()
 def evaluate(model, tokenizer, examples, architecture, head, scale, device, metric: str = "",
-             allow_code_execution: bool = False) -> tuple[dict[str, float], list[str]]:
-    """(metrics, notes). Every metric that applies to the head is computed, the experiment's own
-    (`metric`) among them; notes say what could not be computed and why."""
+             allow_code_execution: bool = False) -> tuple[dict[str, float], list[str], dict]:
+    """(metrics, notes, per_example). Every metric that applies to the head is computed, the
+    experiment's own (`metric`) among them; notes say what could not be computed and why;
+    per_example holds that metric's units per test example (replication.metrics.units), from
+    which any resample's value is recomputed."""
     model.eval()
     if head == "classification":
-        scored = _classify(model, tokenizer, examples, architecture, scale, device)
-        out = metrics.classification(*scored)
+        labels, predictions, scores, classes = _classify(model, tokenizer, examples, architecture, scale, device)
+        out = metrics.classification(labels, predictions, scores, classes)
         notes: list[str] = []
+        rows = units.classification_units(labels, predictions)
         if metric == "mrr":
-            out["mrr"], note = _rank(model, tokenizer, examples, architecture, scale, device)
+            out["mrr"], note, rows = _rank(model, tokenizer, examples, architecture, scale, device)
             notes.append(note)
-        return out, notes
+        return out, notes, {"metric": metric, "num_labels": classes, "units": rows}
     hypotheses = _generate(model, tokenizer, examples, architecture, scale, device, samples=1)
     references = [e["target"] for e in examples]
     stripped = [h[0].strip() for h in hypotheses]
     out = {name: compute(references, stripped) for name, compute in metrics.METRICS.items()}
-    notes = []
-    if metric.startswith("pass@"):
+    notes, rows = [], None
+    if metric in metrics.METRICS:
+        rows = units.text_units(metric, references, stripped)
+    elif metric.startswith("pass@"):
         k = int(metric.split("@", 1)[1])
         if "test" not in examples[0]:
             notes.append(f"{metric} not computed: the test split has no unit tests to run")
@@ -83,9 +89,9 @@ def evaluate(model, tokenizer, examples, architecture, head, scale, device, metr
         else:
             if scale.samples > 1:
                 hypotheses = _generate(model, tokenizer, examples, architecture, scale, device, scale.samples)
-            out[metric], note = _pass_at_k(examples, hypotheses, k)
+            out[metric], note, rows = _pass_at_k(examples, hypotheses, k)
             notes.append(note)
-    return out, notes
+    return out, notes, ({"metric": metric, "units": rows} if rows is not None else {})
 
 
 def _batches(examples, scale):
@@ -108,7 +114,7 @@ def _classify(model, tokenizer, examples, architecture, scale, device):
     return labels, preds, scores, classes
 
 
-def _rank(model, tokenizer, examples, architecture, scale, device) -> tuple[float, str]:
+def _rank(model, tokenizer, examples, architecture, scale, device) -> tuple[float, str, list[float]]:
     """Code search as ranking: the matching (query, code) pairs of the test split are cut into pools
     of `scale.ranking_pool`; each query is scored against every code of its pool by the trained
     matcher's match probability and its own code's rank gives the reciprocal rank (ties against it)."""
@@ -116,7 +122,7 @@ def _rank(model, tokenizer, examples, architecture, scale, device) -> tuple[floa
 
     pairs = [e for e in examples if e["label"] == 1]
     if not pairs:
-        return 0.0, "mrr: the test split holds no matching pair"
+        return 0.0, "mrr: the test split holds no matching pair", []
     pool = max(2, min(scale.ranking_pool, len(pairs)))
     reciprocal = []
     for start in range(0, len(pairs) - pool + 1, pool):
@@ -127,8 +133,9 @@ def _rank(model, tokenizer, examples, architecture, scale, device) -> tuple[floa
         true = np.diag(matrix)[:, None]
         reciprocal += list(1.0 / (matrix >= true).sum(axis=1))
     used = len(reciprocal)
-    return float(np.mean(reciprocal)), (f"mrr: {used} queries, each ranked against the {pool} codes of its pool "
-                                        f"(chance {_chance_mrr(pool):.3f}); ties count against the true code")
+    note = (f"mrr: {used} queries, each ranked against the {pool} codes of its pool "
+            f"(chance {_chance_mrr(pool):.3f}); ties count against the true code")
+    return float(np.mean(reciprocal)), note, [float(r) for r in reciprocal]
 
 
 def _chance_mrr(pool: int) -> float:
@@ -152,7 +159,7 @@ def _generate(model, tokenizer, examples, architecture, scale, device, samples: 
     return out
 
 
-def _pass_at_k(problems, completions: list[list[str]], k: int) -> tuple[float, str]:
+def _pass_at_k(problems, completions: list[list[str]], k: int) -> tuple[float, str, list[list[int]]]:
     """Run each completion against its problem's tests in the sandbox; the unbiased estimator."""
     from replication.metrics.execution import humaneval_program, run_program
 
@@ -162,5 +169,6 @@ def _pass_at_k(problems, completions: list[list[str]], k: int) -> tuple[float, s
     correct = [sum(run_program(humaneval_program(p, c), allow_code_execution=True)[0] for c in cs)
                for p, cs in zip(problems, completions)]
     score = metrics.pass_at_k([n] * len(problems), correct, k)
-    return score, (f"pass@{k}: {len(problems)} problems, {n} completion(s) each, run in the sandbox; "
-                   f"{sum(c > 0 for c in correct)} solved")
+    note = (f"pass@{k}: {len(problems)} problems, {n} completion(s) each, run in the sandbox; "
+            f"{sum(c > 0 for c in correct)} solved")
+    return score, note, [[n, c] for c in correct]

@@ -369,7 +369,9 @@ def replicate(
     method: List[str] = typer.Option([], "--method", "-m", help="Only these methods (repeatable).",
                                      autocompletion=_complete("methods")),
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Folder with the study's datasets (paper profile)."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="One training seed (same as --seeds N)."),
+    seeds: Optional[str] = typer.Option(None, "--seeds", help="Training seeds, comma-separated, e.g. 0,1,2 "
+                                        "(default: 0,1,2 at mini, 0 otherwise); intervals need several."),
     all_studies: bool = typer.Option(False, "--all", help="Replicate every study."),
     list_: bool = typer.Option(False, "--list", help="List the studies' experiments and which profiles run here."),
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
@@ -389,7 +391,8 @@ def replicate(
         raise UsageError("replicate: give a study id (e.g. P30), --all, or --list")
     engine = _engine()
     targets = replicate_module.all_ids() if all_studies else [study_id]
-    replicate_module.run_command(engine, targets, profile.value, list(method), data_dir, seed,
+    chosen_seeds = replicate_module.parse_seeds(seeds, seed, profile.value)
+    replicate_module.run_command(engine, targets, profile.value, list(method), data_dir, chosen_seeds,
                                  allow_code_execution, fmt.value)
 
 

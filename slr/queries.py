@@ -387,7 +387,8 @@ def runs(engine: Engine, study: str | None = None, profile: str | None = None) -
                 row[key] = row[key].isoformat()
         row["trainable_share"] = row["trainable_params"] / row["total_params"] if row["total_params"] else None
         row["notes"] = row.get("notes") or []         # rows stored before migration 0005 have none
-        row["base"] = row.get("base") or {}
+        for key in ("base", "per_example", "trivial_baselines"):
+            row[key] = row.get(key) or {}
         row["tier"] = f"replicated-here ({row['profile']})"
     return rows
 

@@ -53,8 +53,27 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt
 
 
+DEFAULT_SEEDS = {"mini": [0, 1, 2]}     # mini: enough seeds for an interval; smoke and paper: one
+
+
+def parse_seeds(seeds: str | None, seed: int | None, profile: str) -> list[int]:
+    if seeds is not None and seed is not None:
+        raise UsageError("replicate: give --seed or --seeds, not both")
+    if seed is not None:
+        return [seed]
+    if seeds is None:
+        return DEFAULT_SEEDS.get(profile, [0])
+    try:
+        chosen = [int(part) for part in seeds.split(",") if part.strip()]
+    except ValueError:
+        raise UsageError(f"replicate: --seeds takes comma-separated integers, e.g. 0,1,2; not '{seeds}'") from None
+    if not chosen or len(set(chosen)) != len(chosen):
+        raise UsageError(f"replicate: --seeds needs distinct integers, e.g. 0,1,2; not '{seeds}'")
+    return chosen
+
+
 def run_command(engine, targets: list[str], profile: str, methods: list[str], data_dir: Path | None,
-                seed: int, allow_code_execution: bool, fmt: str) -> None:
+                seeds: list[int], allow_code_execution: bool, fmt: str) -> None:
     import signal
     import uuid
 
@@ -88,7 +107,7 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
     recorded: list[tuple[int, object]] = []
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        _run_all(harness, targets, profile, methods, data_dir, seed, allow_code_execution, on_start, store, recorded)
+        _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded)
     finally:
         signal.signal(signal.SIGTERM, previous)
     cancelled = any(r.status == "cancelled" for _, r in recorded)
@@ -100,12 +119,12 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
         raise SlrError(f"{len(failed)} of {len(recorded)} runs failed; `slr runs --format json` has their errors")
 
 
-def _run_all(harness, targets, profile, methods, data_dir, seed, allow_code_execution, on_start, store, recorded):
+def _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded):
     cancelled = False
     for study_id in targets:
         try:
             for record in harness.run(study_id.upper(), profile=profile, methods=methods or None,
-                                      data_dir=data_dir, seed=seed, allow_code_execution=allow_code_execution,
+                                      data_dir=data_dir, seeds=seeds, allow_code_execution=allow_code_execution,
                                       progress=sys.stderr.isatty(), on_start=on_start):
                 run_id = store(record)
                 recorded.append((run_id, record))
@@ -124,14 +143,14 @@ def _run_all(harness, targets, profile, methods, data_dir, seed, allow_code_exec
 def _progress_line(run_id: int, record) -> None:
     metrics = ", ".join(f"{k}={v:.3g}" for k, v in sorted(record.metrics.items()))
     sys.stderr.write(f"  run {run_id}: {record.study} {record.experiment} {record.method} "
-                     f"[{record.profile}] {record.status} {metrics}{' ' + (record.error or '')[:200] if record.error else ''}\n")
+                     f"[{record.profile}, seed {record.seed}] {record.status} {metrics}{' ' + (record.error or '')[:200] if record.error else ''}\n")
     for note in record.notes:
         sys.stderr.write(f"    note: {note}\n")
 
 
 def _summary(recorded, fmt: str) -> None:
     rows = [{"id": run_id, "study": r.study, "experiment": r.experiment, "task": r.task, "method": r.method,
-             "profile": r.profile, "status": r.status, "trainable_params": r.trainable_params,
+             "profile": r.profile, "seed": r.seed, "status": r.status, "trainable_params": r.trainable_params,
              "total_params": r.total_params, "train_seconds": round(r.train_seconds, 2),
              "peak_memory_bytes": r.peak_memory_bytes, "metrics": r.metrics, "notes": r.notes, "error": r.error}
             for run_id, r in recorded]

@@ -184,6 +184,8 @@ class Run(SQLModel, table=True):
     metrics: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     base: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    per_example: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    trivial_baselines: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON))
     versions: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON))
     hardware: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     status: str = Field(index=True)

@@ -31,23 +31,80 @@ def test_reported_numbers_are_matched_by_task_and_metric(shared_db, tmp_path):
     summarize, translate = rows["summarize-codet5"], rows["translate-codet5"]
     # P34's corpus: three summarization BLEU rows (+1.19, +0.56, +2.02) and two translation rows.
     assert summarize["reported_rows"] == 3 and summarize["reported_delta"] == pytest.approx((1.19 + 0.56 + 2.02) / 3)
-    assert summarize["replicated_delta"] == pytest.approx(2.0)
-    assert summarize["verdict"] == "same direction (mini)"
+    assert summarize["replicated_delta"] == pytest.approx(2.0) and summarize["seeds"] == [0]
+    # runs without per-example outputs have no interval, so no direction is claimed
+    assert summarize["ci95"] is None and summarize["verdict"].startswith("within noise (mini): no interval")
     assert translate["reported_rows"] == 2 and translate["replicated_delta"] == pytest.approx(-10.0)
-    assert translate["verdict"] == "diverged (mini)"
 
 
-@pytest.mark.parametrize("profile, reported, replicated, scales, expected", [
-    ("smoke", 1.0, 2.0, (100, 100), "not comparable (smoke): random tiny models"),
-    ("mini", None, 2.0, (100, 100), "not comparable (mini): no reported BLEU vs FMFT"),
-    ("mini", 1.0, None, (100, 100), "not comparable (mini): no FMFT run of this setting"),
-    ("mini", 0.5, 0.004, (100, 1), "same direction (mini)"),    # both under 1% of their range: no difference
-    ("mini", 0.5, 0.05, (100, 1), "diverged (mini)"),           # 0.05 F1 is a gain, 0.5 BLEU points is not
-    ("paper", 1.19, 1.25, (100, 100), "reproduced within tolerance (paper)"),
-    ("paper", 1.19, -0.8, (100, 100), "diverged (paper)"),
+def _classification_run(engine, method, seed, correct, n=200, baselines=None):
+    """A Defect Detection run of P34 whose first `correct` test examples are predicted right."""
+    labels = [i % 2 for i in range(n)]
+    preds = [lab if i < correct else 1 - lab for i, lab in enumerate(labels)]
+    db.record_run(engine, RunRecord(
+        study="P34", experiment="defect-codebert", task="Defect Detection", method=method, profile="mini",
+        model="minilm", architecture="encoder-only", dataset="stdlib-defects", dataset_hash="h", seed=seed,
+        metrics={"accuracy": correct / n}, trivial_baselines=baselines or {},
+        per_example={"metric": "accuracy", "num_labels": 2, "units": [[a, b] for a, b in zip(labels, preds)]}))
+
+
+def test_seeds_and_intervals_decide_the_verdict(shared_db, tmp_path):
+    engine = db.open_current(f"sqlite:///{tmp_path / 'c.db'}")
+    for seed, (fmft, prompt) in enumerate([(120, 170), (125, 165), (118, 172)]):     # a large, steady gain
+        _classification_run(engine, "Full Fine-Tuning", seed, fmft, baselines={"majority": 0.5})
+        _classification_run(engine, "Prompt Tuning", seed, prompt)
+    (row,) = compare.compare(engine, "P34")
+    assert row["seeds"] == [0, 1, 2] and len(row["run_ids"]) == 3 == len(row["baseline_run_ids"])
+    assert row["replicated_delta"] == pytest.approx((50 + 40 + 54) / 3 / 200)
+    low, high = row["ci95"]
+    assert 0 < low < row["replicated_delta"] < high
+    assert row["trivial_baselines"] == {"majority": 0.5}
+    # the interval excludes 0, so the gain is real here; the corpus holds no P34 defect number to set beside it
+    assert row["verdict"] == "not comparable (mini): no reported Accuracy vs FMFT"
+
+
+def test_a_difference_inside_the_noise_is_called_so(shared_db, tmp_path):
+    engine = db.open_current(f"sqlite:///{tmp_path / 'c.db'}")
+    for seed, (fmft, prompt) in enumerate([(140, 146), (150, 141), (145, 147)]):
+        _classification_run(engine, "Full Fine-Tuning", seed, fmft)
+        _classification_run(engine, "Prompt Tuning", seed, prompt)
+    (row,) = compare.compare(engine, "P34")
+    low, high = row["ci95"]
+    assert low < 0 < high and row["verdict"] == "within noise (mini): the 95% interval includes 0"
+
+
+def test_no_verdict_where_a_trivial_baseline_matches_every_method(shared_db, tmp_path):
+    engine = db.open_current(f"sqlite:///{tmp_path / 'c.db'}")
+    for seed in range(2):
+        _classification_run(engine, "Full Fine-Tuning", seed, 120, baselines={"rule": 0.98, "majority": 0.5})
+        _classification_run(engine, "Prompt Tuning", seed, 170)
+    (row,) = compare.compare(engine, "P34")
+    assert row["verdict"] == "no verdict (mini): trivial baseline rule scores at or above every method"
+
+
+@pytest.mark.parametrize("profile, reported, replicated, interval, expected", [
+    ("smoke", 1.0, 2.0, [1.0, 3.0], "not comparable (smoke): random tiny models"),
+    ("mini", None, 2.0, [1.0, 3.0], "not comparable (mini): no reported BLEU vs FMFT"),
+    ("mini", 1.0, None, None, "not comparable (mini): no FMFT run of this setting"),
+    ("mini", 1.0, 2.0, [-0.5, 3.0], "within noise (mini): the 95% interval includes 0"),
+    ("mini", 1.0, 2.0, None, "within noise (mini): no interval (the runs lack per-example outputs)"),
+    ("mini", 2.0, 2.0, [1.0, 3.0], "same direction (mini)"),
+    ("mini", -2.0, 2.0, [1.0, 3.0], "diverged (mini)"),
+    ("mini", 0.5, 2.0, [1.0, 3.0], "diverged (mini)"),          # 0.5 BLEU points reported is no difference
+    ("paper", 1.19, 1.25, [0.9, 1.6], "reproduced within tolerance (paper)"),
+    ("paper", 1.19, -0.8, [-1.2, -0.4], "diverged (paper)"),
 ])
-def test_verdicts(profile, reported, replicated, scales, expected):
-    assert compare.verdict(profile, reported, replicated, "Prompt Tuning", "BLEU", *scales) == expected
+def test_verdicts(profile, reported, replicated, interval, expected):
+    assert compare.verdict(profile, reported, replicated, "Prompt Tuning", "BLEU", 100, 100,
+                           interval=interval) == expected
+
+
+def test_bootstrap_interval_needs_per_example_outputs_of_the_same_split():
+    a = {"per_example": {"metric": "accuracy", "units": [[1, 1]] * 5}, "dataset_hash": "h"}
+    b = {"per_example": {"metric": "accuracy", "units": [[1, 0]] * 5}, "dataset_hash": "h"}
+    assert compare.bootstrap_interval([(a, b)], "accuracy") == [1.0, 1.0]
+    assert compare.bootstrap_interval([(a, {**b, "dataset_hash": "other"})], "accuracy") is None
+    assert compare.bootstrap_interval([(a, {"per_example": {}, "dataset_hash": "h"})], "accuracy") is None
 
 
 def test_metric_range_reads_percentages_and_fractions():

@@ -93,18 +93,29 @@ def codexglue_corpus_bleu(references: list[str], hypotheses: list[str], max_orde
     """
     if len(references) != len(hypotheses):
         raise ValueError(f"{len(references)} references but {len(hypotheses)} hypotheses")
-    matches = [0] * max_order
-    possible = [0] * max_order
-    reference_length = hypothesis_length = 0
+    totals = [sum(column) for column in zip(*corpus_bleu_statistics(references, hypotheses, max_order))]
+    return bleu_from_statistics(totals or [0] * (2 + 2 * max_order), max_order)
+
+
+def corpus_bleu_statistics(references: list[str], hypotheses: list[str], max_order: int = 4) -> list[list[int]]:
+    """Per sentence: [reference length, hypothesis length, matches per order..., possible per order...].
+    Summed over any subset of sentences they give that subset's corpus BLEU (the bootstrap resamples them)."""
+    rows = []
     for reference, hypothesis in zip(references, hypotheses):
         ref_tokens, hyp_tokens = reference.strip().split(), hypothesis.strip().split()
-        reference_length += len(ref_tokens)
-        hypothesis_length += len(hyp_tokens)
+        matches = [0] * max_order
         ref_counts = _ngrams(ref_tokens, max_order)
         for gram, count in _ngrams(hyp_tokens, max_order).items():
             matches[len(gram) - 1] += min(count, ref_counts.get(gram, 0))
-        for order in range(1, max_order + 1):
-            possible[order - 1] += max(len(hyp_tokens) - order + 1, 0)
+        possible = [max(len(hyp_tokens) - order + 1, 0) for order in range(1, max_order + 1)]
+        rows.append([len(ref_tokens), len(hyp_tokens), *matches, *possible])
+    return rows
+
+
+def bleu_from_statistics(totals, max_order: int = 4) -> float:
+    """Corpus BLEU x 100 from summed corpus_bleu_statistics rows."""
+    reference_length, hypothesis_length = totals[0], totals[1]
+    matches, possible = totals[2:2 + max_order], totals[2 + max_order:2 + 2 * max_order]
     if hypothesis_length == 0:
         return 0.0
     log_mean = sum(math.log((m + 1.0) / (p + 1.0)) / max_order for m, p in zip(matches, possible))

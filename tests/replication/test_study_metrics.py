@@ -70,13 +70,14 @@ def test_code_search_ranks_each_query_in_its_pool(monkeypatch):
     monkeypatch.setattr(tasks, "_classify", _fake_classifier(perfect))
     assert tasks._rank(None, None, examples, "encoder-only", scale, "cpu")[0] == 1.0
     monkeypatch.setattr(tasks, "_classify", _fake_classifier(lambda e: 0.5))
-    value, note = tasks._rank(None, None, examples, "encoder-only", scale, "cpu")
+    value, note, reciprocal = tasks._rank(None, None, examples, "encoder-only", scale, "cpu")
     assert value == pytest.approx(1 / 4)                 # a constant scorer: every tie counts against it
+    assert reciprocal == [0.25] * 12
     assert "12 queries" in note and "4 codes" in note
     # the true code ranked second in every pool
     second = lambda e: {0: 0.5, 1: 0.9}.get((int(e["text_pair"].split()[1]) - int(e["text"].split()[1])) % 12, 0.1)  # noqa: E731
     monkeypatch.setattr(tasks, "_classify", _fake_classifier(second))
-    value, _ = tasks._rank(None, None, examples, "encoder-only", scale, "cpu")
+    value, _, _ = tasks._rank(None, None, examples, "encoder-only", scale, "cpu")
     assert value == pytest.approx((3 * 0.5 + 1.0) / 4)   # the pool's last query has no code after it
 
 
@@ -101,15 +102,17 @@ def _humaneval_eval(monkeypatch, completions, allow):
 
 
 def test_pass_at_1_runs_the_completions_in_the_sandbox(monkeypatch):
-    out, notes = _humaneval_eval(monkeypatch, lambda ps: [p["canonical_solution"] for p in ps[:2]] +
-                                 ["    import sys; sys.exit(0)\n"], allow=True)
+    out, notes, per_example = _humaneval_eval(monkeypatch, lambda ps: [p["canonical_solution"] for p in ps[:2]] +
+                                              ["    import sys; sys.exit(0)\n"], allow=True)
     assert out["pass@1"] == pytest.approx(2 / 3) and "2 solved" in notes[0]
+    assert per_example == {"metric": "pass@1", "units": [[1, 1], [1, 1], [1, 0]]}
     assert "exact-match" in out
 
 
 def test_pass_at_1_without_execution_says_why(monkeypatch):
-    out, notes = _humaneval_eval(monkeypatch, lambda ps: [p["canonical_solution"] for p in ps], allow=False)
-    assert "pass@1" not in out
+    out, notes, per_example = _humaneval_eval(monkeypatch, lambda ps: [p["canonical_solution"] for p in ps],
+                                              allow=False)
+    assert "pass@1" not in out and per_example == {}
     assert notes == ["pass@1 not computed: generated code runs only with --allow-code-execution (sandboxed); "
                      "the text metrics stand in"]
 
@@ -117,3 +120,38 @@ def test_pass_at_1_without_execution_says_why(monkeypatch):
 def test_pass_at_k_refuses_more_than_it_drew():
     with pytest.raises(ValueError, match="pass@5"):
         tasks._pass_at_k([{}], [["x"]], 5)
+
+
+@pytest.mark.parametrize("name", sorted(metrics.METRICS))
+def test_per_example_units_give_back_the_whole_set_metric(name):
+    from replication.metrics import units
+
+    refs = open("tests/fixtures/score/references.txt", encoding="utf-8").read().split("\n")[:323]
+    hyps = open("tests/fixtures/score/predictions.txt", encoding="utf-8").read().split("\n")[:323]
+    rows = units.text_units(name, refs, hyps)
+    assert units.aggregate(name, rows) == pytest.approx(metrics.METRICS[name](refs, hyps), abs=1e-9)
+    half = list(range(0, 323, 2))                     # and on a subset: the subset's own metric
+    assert units.aggregate(name, [rows[i] for i in half]) == pytest.approx(
+        metrics.METRICS[name]([refs[i] for i in half], [hyps[i] for i in half]), abs=1e-9)
+
+
+@pytest.mark.parametrize("num_labels", [2, 3])
+def test_classification_units_agree_with_scikit_learn(num_labels):
+    import random
+
+    from replication.metrics import units
+
+    rng = random.Random(num_labels)
+    labels = [rng.randrange(num_labels) for _ in range(300)]
+    preds = [lab if rng.random() < 0.7 else rng.randrange(num_labels) for lab in labels]
+    want = metrics.classification(labels, preds, num_labels=num_labels)
+    rows = units.classification_units(labels, preds)
+    for name in units.CLASSIFICATION:
+        assert units.aggregate(name, rows, num_labels) == pytest.approx(want[name], abs=1e-12), name
+
+
+def test_pass_at_k_units_agree_with_the_estimator():
+    from replication.metrics import units
+
+    rows = [[10, 0], [10, 3], [10, 10], [5, 1]]
+    assert units.aggregate("pass@3", rows) == pytest.approx(metrics.pass_at_k([10, 10, 10, 5], [0, 3, 10, 1], 3))

@@ -4,6 +4,8 @@ run.notes: a JSON list of sentences, e.g. "pass@1 not computed: generated code r
 --allow-code-execution" or how a code-search MRR was pooled. Older rows get an empty list.
 run.base: a JSON object naming the locally pretrained base a mini run started from (config and
 weights hash, steps, tokens, final loss); empty for hub checkpoints and older rows.
+run.per_example: the experiment's own metric per test example, from which slr/compare.py bootstraps
+intervals; run.trivial_baselines: name -> score of the trivial baselines on the same test split.
 
 Revision ID: 0005_run_notes
 Revises: 0004_run_liveness
@@ -18,15 +20,17 @@ down_revision = "0004_run_liveness"
 branch_labels = None
 depends_on = None
 
+COLUMNS = ("notes", "base", "per_example", "trivial_baselines")
+
 
 def upgrade() -> None:
     present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("run")}
-    for name in ("notes", "base"):
+    for name in COLUMNS:
         if name not in present:
             op.add_column("run", sa.Column(name, sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("run") as batch:
-        batch.drop_column("base")
-        batch.drop_column("notes")
+        for name in reversed(COLUMNS):
+            batch.drop_column(name)
