@@ -34,6 +34,10 @@ app = typer.Typer(
     name="slr",
     help="Query, chart and replicate the studies of the review 'Parameter-Efficient Fine-Tuning "
          "for Large Code Models' (arXiv 2504.21569).",
+    epilog="Exit codes: 0 success; 1 an error (a database or file problem, a failed or cancelled run, a "
+           "mismatch found by `slr check`); 2 bad usage (an unknown option, task, method or study id); "
+           "70 an internal error (SLR_DEBUG=1 shows the traceback); 130 interrupted (Ctrl-C). "
+           "Tables fit COLUMNS (80 when piped); NO_COLOR turns colour off.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=True,
@@ -46,6 +50,15 @@ class Format(str, Enum):
     json = "json"
     csv = "csv"
     bibtex = "bibtex"
+    md = "md"
+    latex = "latex"
+
+
+class Document(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+    latex = "latex"
 
 
 class TableOrJson(str, Enum):
@@ -167,6 +180,11 @@ def papers(
         _echo(export.to_csv(records, export.PAPER_COLUMNS))
     elif fmt is Format.bibtex:
         _echo(export.to_bibtex(records))
+    elif fmt in (Format.md, Format.latex):
+        from slr import tables
+
+        table = tables.papers(records)
+        _echo(export.to_markdown(table) if fmt is Format.md else export.to_latex(table, label="tab:studies"))
     else:
         from slr import render
 
@@ -177,7 +195,7 @@ def papers(
 def show(
     study_id: str = typer.Argument(..., metavar="ID", help="The review's study id, e.g. P30.",
                                    autocompletion=_complete_study),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or bibtex."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, bibtex, md or latex."),
 ) -> None:
     """Everything the corpus knows about one study, each fact with its evidence."""
     from slr import export, queries
@@ -187,6 +205,10 @@ def show(
         _echo(export.to_json(record))
     elif fmt is Format.bibtex:
         _echo(export.to_bibtex([record]))
+    elif fmt is Format.md:
+        _echo(export.show_markdown(record))
+    elif fmt is Format.latex:
+        _echo(export.show_latex(record))
     elif fmt is Format.csv:
         raise UsageError("show: --format csv is not available for one study; use json")
     else:
@@ -214,13 +236,19 @@ def search(
 
 
 @app.command()
-def stats(fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f")) -> None:
+def stats(fmt: Document = typer.Option(Document.table, "--format", "-f", help="table, json, md or latex.")) -> None:
     """Facet counts by task, category, method, family, architecture, venue and year."""
     from slr import export, queries
 
     counts = queries.stats(_engine())
-    if fmt is TableOrJson.json:
+    if fmt is Document.json:
         _echo(export.to_json(counts))
+    elif fmt in (Document.md, Document.latex):
+        from slr import tables
+
+        found = tables.stats(counts)
+        _echo(export.to_markdown(found, heading=f"{counts['studies']['total']} studies") if fmt is Document.md
+              else export.to_latex(found, label="tab:stats"))
     else:
         from slr import render
 
@@ -263,6 +291,8 @@ def taxonomy(
 def check(
     corpus: Optional[Path] = typer.Option(None, "--corpus", help="Corpus folder to check (default: the current corpus)."),
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
+    show_all: bool = typer.Option(False, "--all", help="List every recomputed figure, matches too (default: "
+                                  "counts by status, then only the figures that need a word)."),
 ) -> None:
     """Validate the corpus (schema, cross-references, duplicate ids, vocabulary) and recompute the review's figures."""
     from slr import checks
@@ -277,7 +307,7 @@ def check(
     else:
         from slr import render
 
-        render.check_report(_console(), report)
+        render.check_report(_console(), report, show_all=show_all)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -351,6 +381,20 @@ def score(
     score_module.score_command(metric, predictions, references, fmt.value, k, allow_code_execution, problems, timeout)
 
 
+@app.command()
+def site(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write the site into."),
+) -> None:
+    """Write a static site: index.html (figures, taxonomy, searchable studies), one page per study with
+    every fact's evidence, its replication experiments and runs, and compare.html. Offline; works from file://."""
+    from slr import site as site_module
+    from slr.about import about
+
+    digest = about(_state["corpus"])["corpus_sha256"]
+    written = site_module.write_site(_engine(), out, corpus=f"corpus sha256:{digest[:12]}")
+    typer.echo(f"wrote {len(written)} files to {out}; open {out / 'index.html'}", err=True)
+
+
 # --------------------------------------------------------------------------- replication
 
 class Profile(str, Enum):
@@ -410,7 +454,7 @@ def runs(
     compare: bool = typer.Option(False, "--compare", help="Set runs beside the studies' reported numbers: "
                                  "`--compare ID`, or `--compare --all` for every study with runs."),
     all_: bool = typer.Option(False, "--all", help="With --compare: every study with runs."),
-    fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
+    fmt: Document = typer.Option(Document.table, "--format", "-f", help="table, json, md or latex."),
 ) -> None:
     """List recorded replication runs, or compare them with what the studies reported."""
     from slr import db, export, queries
@@ -431,19 +475,29 @@ def runs(
     if target and not compare:
         raise UsageError(f"runs: '{target}' given without --compare; use --study {target} to list its runs")
     if compare:
-        from slr import compare as compare_module
+        from slr import comparison
 
-        rows = compare_module.compare(engine, chosen.upper() if chosen else None)
-        if fmt is TableOrJson.json:
+        rows = comparison.compare(engine, chosen.upper() if chosen else None)
+        if fmt is Document.json:
             _echo(export.to_json(rows))
+        elif fmt in (Document.md, Document.latex):
+            from slr import tables
+
+            table = tables.compare(rows)
+            _echo(export.to_markdown(table) if fmt is Document.md else export.to_latex(table, label="tab:compare"))
         else:
             from slr import render
 
             render.compare_table(_console(), rows)
         return
     rows = queries.runs(engine, study, profile.value if profile else None)
-    if fmt is TableOrJson.json:
+    if fmt is Document.json:
         _echo(export.to_json(rows))
+    elif fmt in (Document.md, Document.latex):
+        from slr import tables
+
+        table = tables.runs(rows)
+        _echo(export.to_markdown(table) if fmt is Document.md else export.to_latex(table, label="tab:runs"))
     else:
         from slr import render
 

@@ -397,3 +397,26 @@ def reported_results(engine: Engine, study: str) -> list[dict[str, Any]]:
     R = schema.Result.__table__
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(R).where(R.c.study_id == study).order_by(R.c.id)).mappings()]
+
+
+def results(engine: Engine, study: str | None = None) -> list[dict[str, Any]]:
+    """Every reported number (one corpus result each) with its study, verification tier and evidence,
+    in study order; `study` narrows to one study (its id, any case)."""
+    R, E = schema.Result.__table__, schema.Evidence.__table__
+    query = select(R).join(S, S.c.id == R.c.study_id).order_by(S.c.number, R.c.id)
+    evidence_query = select(E).where(E.c.fact.like("results%")).order_by(E.c.id)
+    if study:
+        query = query.where(R.c.study_id == study.strip().upper())
+        evidence_query = evidence_query.where(E.c.study_id == study.strip().upper())
+    with engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for e in conn.execute(evidence_query).mappings():
+            evidence[(e["study_id"], e["fact"])].append(
+                {k: e[k] for k in ("source", "locator", "quote", "paraphrase") if e[k] is not None or k == "source"})
+    out = []
+    for row in rows:
+        record = {"study": row.pop("study_id"), **_without(row, "id")}
+        record["evidence"] = evidence.get((record["study"], row["fact"]), [])
+        out.append(record)
+    return out

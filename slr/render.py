@@ -1,31 +1,92 @@
-"""Terminal rendering with rich. Imported only when a table or tree is printed."""
+"""Terminal rendering with rich. Imported only when a table or tree is printed.
+
+Tables fit the terminal (rich reads COLUMNS; 80 when piped) by choosing columns: `fit` keeps
+each column at least as wide as its longest word and drops the least important columns until
+the rest fit, so rich wraps between words and never folds one letter by letter; a word longer
+than its column is cut with an ellipsis. Colour follows NO_COLOR (rich reads it).
+"""
 from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
+
+from slr import tables
+from slr.tables import compact_metrics  # noqa: F401  (slr.replicate imports it from here)
+
+WORD_CAP = 20       # a wrapping column need not be wider than this for its longest word (longer ones are cut)
+LINE_CAP = 12       # a one-line column may be cut down to this (or its header) when space is short
 
 
 def _join(items) -> str:
     return ", ".join(items) if items else "-"
 
 
+def _overhead(n: int) -> int:
+    return 3 * n + 1            # rich's default box: a rule between and around columns, one space of padding each side
+
+
+def layout(table: tables.Table, width: int) -> list[tuple[int, int]]:
+    """(column index, width) of the columns to draw so that the table fits in `width` cells."""
+    cells = table.cells()
+    one_line = table.one_line
+    need, natural = [], []
+    for i, col in enumerate(table.columns):
+        texts = [" ".join(row[i].split()) for row in cells]
+        longest_cell = max((cell_len(t) for t in texts), default=0)
+        header_word = max((cell_len(w) for w in col.header.split()), default=1)
+        if col.wrap and not one_line:
+            longest_word = max((cell_len(w) for t in texts for w in t.split()), default=0)
+            need.append(max(header_word, min(longest_word, WORD_CAP), min(longest_cell, col.min_width), 1))
+            natural.append(max(cell_len(col.header), longest_cell, need[-1]))
+        else:
+            natural.append(max(cell_len(col.header), longest_cell, 1))
+            need.append(min(natural[-1], max(header_word, LINE_CAP)) if col.cut else natural[-1])
+    shown = list(range(len(table.columns)))
+    while len(shown) > 1 and sum(need[i] for i in shown) + _overhead(len(shown)) > width:
+        # drop the least important column; of equals, the rightmost
+        shown.remove(min(reversed(shown), key=lambda i: table.columns[i].priority))
+    widths = {i: need[i] for i in shown}
+    spare = width - sum(widths.values()) - _overhead(len(shown))
+    deficit = {i: natural[i] - need[i] for i in shown}
+    total = sum(deficit.values())
+    if 0 < total <= spare:
+        widths = {i: natural[i] for i in shown}
+    elif total:                         # share what is left in proportion to what each column lacks
+        for i in shown:
+            widths[i] += spare * deficit[i] // total
+        left = width - sum(widths.values()) - _overhead(len(shown))
+        for i in sorted((i for i in shown if widths[i] < natural[i]), key=lambda i: -table.columns[i].priority)[:left]:
+            widths[i] += 1
+    return [(i, widths[i]) for i in shown]
+
+
+def fit(console: Console, table: tables.Table, title: str | None = None) -> Table:
+    """A rich Table of `table` that fits the console's width (see the module's docstring)."""
+    cells = table.cells()
+    out = Table(title=escape(table.title if title is None else title), expand=False)
+    chosen = layout(table, console.width)
+    for i, width in chosen:
+        col = table.columns[i]
+        out.add_column(escape(col.header), width=width, no_wrap=table.one_line or not col.wrap,
+                       overflow="ellipsis", style=col.style or None, justify=col.justify)
+    for row in cells:
+        out.add_row(*(Text(" ".join(row[i].split()) if table.one_line else row[i], overflow="ellipsis")
+                      for i, _ in chosen))
+    hidden = len(table.columns) - len(chosen)
+    if hidden:
+        out.caption = escape(f"left out at {console.width} columns: "
+                             + ", ".join(c.header for j, c in enumerate(table.columns) if j not in dict(chosen)))
+    return out
+
+
 def papers_table(console: Console, records: list[dict[str, Any]]) -> None:
-    table = Table(title=f"{len(records)} studies", show_lines=False, expand=True)
-    for column, style, ratio in (("ID", "bold cyan", None), ("Year", "", None), ("Venue", "", None),
-                                 ("Title", "", 4), ("Tasks", "green", 2), ("Methods", "magenta", 2),
-                                 ("Arch.", "yellow", 1)):
-        table.add_column(column, style=style, overflow="fold", ratio=ratio, no_wrap=ratio is None)
-    abbreviations = _task_abbreviations()
-    for r in records:
-        table.add_row(r["id"], str(r["year"]), r["venue"], escape(r["title"]),
-                      _join(abbreviations.get(t, t) for t in r["tasks"]), escape(_join(r["methods"])),
-                      _join({"encoder-only": "enc", "decoder-only": "dec", "encoder-decoder": "enc-dec"}.get(a, a)
-                            for a in r["architectures"]))
-    console.print(table)
+    console.print(fit(console, tables.papers(records, _task_abbreviations(), short=True)))
 
 
 def _task_abbreviations() -> dict[str, str]:
@@ -96,7 +157,7 @@ def study(console: Console, r: dict[str, Any]) -> None:
         for q in r["open_questions"]:
             questions.add(escape(q))
     tree.add(f"[dim]source file: corpus/{r['source_file']}[/dim]")
-    console.print(tree)
+    console.print(tree, overflow="ellipsis")     # a word longer than the line (a long URL) is cut, never folded
 
 
 def _params(value) -> str:
@@ -112,26 +173,15 @@ def _artifact(fact) -> str:
 
 
 def search_table(console: Console, hits: list[dict[str, Any]], text: str) -> None:
-    table = Table(title=f"{len(hits)} matches for '{escape(text)}'")
-    for column in ("ID", "Score", "Matched", "Title", "Snippet"):
-        table.add_column(column, overflow="fold")
-    for h in hits:
-        table.add_row(h["id"], f"{h['score']:.0f}", h["matched"], escape(h["title"]), escape(h["snippet"]))
-    console.print(table)
+    console.print(fit(console, tables.search(hits, text)))
 
 
 def stats(console: Console, counts: dict[str, dict[str, int]]) -> None:
     console.print(f"[bold]{counts['studies']['total']} studies[/bold]")
-    for facet, values in counts.items():
-        if facet == "studies":
-            continue
-        table = Table(title=f"by {facet}", title_justify="left")
-        table.add_column(facet)
-        table.add_column("numbers" if facet == "reported number tier" else "runs" if facet == "run tier" else "studies",
-                         justify="right")
-        for name, n in values.items():
-            table.add_row(escape(name), str(n))
-        console.print(table)
+    for table in tables.stats(counts):
+        rendered = fit(console, table)
+        rendered.title_justify = "left"
+        console.print(rendered)
 
 
 def taxonomy(console: Console, tree_data: dict[str, Any]) -> None:
@@ -148,28 +198,44 @@ def taxonomy(console: Console, tree_data: dict[str, Any]) -> None:
         node = methods_node.add(f"[bold magenta]{family}[/bold magenta] ({len(group['studies'])} studies)")
         for method in group["methods"]:
             node.add(f"{escape(method['name'])}: {len(method['studies'])} [dim]{_join(method['studies'])}[/dim]")
-    console.print(root)
+    console.print(root, overflow="ellipsis")
 
 
-def check_report(console: Console, report) -> None:
+# Statuses a reader must see in `slr check`'s short form: the database disagrees, or says why it may.
+CHECK_SHOWN = ("mismatch", "explained", "inconsistent", "unknown")
+
+
+def check_report(console: Console, report, show_all: bool = False) -> None:
+    """Problems, then counts by status; the figures table holds only the rows in CHECK_SHOWN
+    (every row with show_all)."""
     if report.problems:
         console.print(f"[bold red]{len(report.problems)} corpus problem(s)[/bold red]")
         for p in report.problems:
-            console.print(f"  {escape(str(p))}")
+            console.print(Text(f"  {p}", overflow="fold"))
     else:
         console.print(f"[green]corpus ok[/green]: {report.studies} studies, every fact with evidence")
-    if report.figures:
-        table = Table(title="The review's figures, recomputed from the database")
-        for column in ("figure", "version", "review says", "database says", "status", "why"):
-            table.add_column(column, overflow="fold")
-        colours = {"match": "green", "mismatch": "red", "documented": "yellow", "inconsistent": "yellow",
-                   "unknown": "dim"}
-        for f in report.figures:
-            colour = colours.get(f["status"], "white")
-            table.add_row(f["key"], str(f.get("version") or ""), escape(_short(f.get("reported"))),
-                          escape(_short(f.get("computed"))), f"[{colour}]{f['status']}[/{colour}]",
-                          escape(_short(f.get("explanation") or "", 240)))
-        console.print(table)
+    if not report.figures:
+        return
+    from collections import Counter
+
+    colours = {"match": "green", "mismatch": "red", "explained": "yellow", "inconsistent": "yellow",
+               "unknown": "dim"}
+    counts = Counter(f["status"] for f in report.figures)
+    console.print(f"{len(report.figures)} of the review's figures recomputed: " + ", ".join(
+        f"[{colours.get(status, 'default')}]{n} {status}[/]" for status, n in counts.most_common()))
+    shown = report.figures if show_all else [f for f in report.figures if f["status"] in CHECK_SHOWN]
+    if not show_all:
+        console.print(f"{len(shown)} to read ({', '.join(CHECK_SHOWN)}); `slr check --all` lists every one:")
+    from rich.padding import Padding
+
+    for f in shown:     # a short block per figure: its words wrap, a long token is cut, nothing folds
+        console.print(Text.assemble((f"{f['status']:<12} ", colours.get(f["status"], "")), (f["key"], "bold"),
+                                    (f" ({f['version']})" if f.get("version") else "", "dim"), overflow="ellipsis"))
+        lines = [f"review says {_short(f.get('reported'))}; database says {_short(f.get('computed'))}"]
+        if f.get("explanation"):
+            lines.append(f"why: {_short(f['explanation'], 400)}")
+        for line in lines:
+            console.print(Padding(Text(line, overflow="ellipsis"), (0, 0, 0, 13)))
 
 
 def _short(value, width: int = 60) -> str:
@@ -178,38 +244,24 @@ def _short(value, width: int = 60) -> str:
 
 
 def runs_table(console: Console, rows: list[dict[str, Any]]) -> None:
-    table = Table(title=f"{len(rows)} runs", expand=True)
-    for column, ratio in (("id", None), ("study", None), ("profile", None), ("experiment", 2), ("method", 2),
-                          ("status", None), ("trainable", None), ("train s", None), ("peak mem", None),
-                          ("metrics", 3)):
-        table.add_column(column, overflow="fold", ratio=ratio)
-    for r in rows:
-        share = f"{r['trainable_share'] * 100:.2f}%" if r["trainable_share"] is not None else "-"
-        metrics = compact_metrics(r["metrics"] or {})
-        table.add_row(str(r["id"]), r["study"], r["profile"], r["experiment"], escape(r["method"]),
-                      r["status"], share, f"{r['train_seconds']:.1f}", _bytes(r["peak_memory_bytes"]),
-                      escape(metrics or (r.get("error") or "")[:60]))
-    console.print(table)
+    console.print(fit(console, tables.runs(rows)))
 
 
-def compact_metrics(metrics: dict[str, float], limit: int = 3) -> str:
-    """The task metrics first (training loss last), a few of them, short."""
-    keys = sorted(metrics, key=lambda k: (k.startswith("final_") or "loss" in k, k))
-    return " ".join(f"{k}={metrics[k]:.3g}" for k in keys[:limit])
+def run_summary(console: Console, rows: list[dict[str, Any]]) -> None:
+    """`slr replicate`'s closing summary, one line per run; rows as slr.replicate._summary builds them
+    (id, study, experiment, method, profile, status, trainable_params, total_params, train_seconds,
+    peak_memory_bytes, metrics, error)."""
+    console.print(fit(console, tables.run_summary(rows)))
 
 
-def _bytes(n: int | None) -> str:
-    return f"{n / 2**30:.2f} GiB" if n else "-"
+def experiment_list(console: Console, studies: list[dict[str, Any]]) -> None:
+    """`slr replicate --list`, one line per experiment (studies as replication.list_studies() gives
+    them), then each profile note once, numbered."""
+    table, notes = tables.experiments(studies)
+    console.print(fit(console, table))
+    for note in notes:
+        console.print(Text(note, overflow="ellipsis"))
 
 
 def compare_table(console: Console, rows: list[dict[str, Any]]) -> None:
-    table = Table(title="Reported vs replicated (PEFT minus full fine-tuning, FMFT)", expand=True)
-    for column, ratio in (("study", None), ("profile", None), ("experiment", 2), ("method", 2), ("metric", None),
-                          ("reported Δ", None), ("replicated Δ", None), ("verdict", 3)):
-        table.add_column(column, overflow="fold", ratio=ratio)
-    for r in rows:
-        fmt = lambda v: "-" if v is None else f"{v:+.3g}"  # noqa: E731
-        table.add_row(r["study"], r["profile"], r.get("experiment") or "-", escape(r["method"]),
-                      escape(r.get("metric") or "-"), fmt(r.get("reported_delta")), fmt(r.get("replicated_delta")),
-                      escape(r["verdict"]))
-    console.print(table)
+    console.print(fit(console, tables.compare(rows)))

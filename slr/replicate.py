@@ -28,20 +28,10 @@ def list_command(fmt: str) -> None:
         sys.stdout.write(json.dumps(studies, indent=2, default=str) + "\n")
         return
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
 
-    table = Table(title=f"{len(studies)} studies with a replication")
-    for column in ("study", "experiment", "task (fidelity)", "arch.", "methods", "smoke", "mini", "paper"):
-        table.add_column(column, overflow="fold")
-    for study in studies:
-        profiles = study["profiles"]
-        marks = [("yes" if profiles[p]["available"] else f"no: {profiles[p]['reason']}") for p in ("smoke", "mini", "paper")]
-        for i, exp in enumerate(study["experiments"]):
-            table.add_row(study["study"] if i == 0 else "", exp["name"], f"{exp['task']} ({exp['task_fidelity']})",
-                          exp["architecture"], escape(", ".join(exp["methods"])),
-                          *(escape(m) if i == 0 else "" for m in marks))
-    Console().print(table)
+    from slr import render
+
+    render.experiment_list(Console(soft_wrap=False), studies)     # one line per experiment
 
 
 def build_bases() -> None:
@@ -158,17 +148,7 @@ def _summary(recorded, fmt: str) -> None:
         sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
         return
     from rich.console import Console
-    from rich.table import Table
 
-    from slr.render import compact_metrics
+    from slr import render
 
-    table = Table(title="Replication runs", expand=True)
-    for column in ("run", "study", "experiment", "method", "status", "trainable", "train s", "peak mem", "metrics"):
-        table.add_column(column, overflow="fold", ratio=3 if column == "metrics" else None)
-    for row in rows:
-        share = f"{100 * row['trainable_params'] / row['total_params']:.2f}%" if row["total_params"] else "-"
-        memory = f"{row['peak_memory_bytes'] / 2**30:.2f} GiB" if row["peak_memory_bytes"] else "-"
-        metrics = compact_metrics(row["metrics"]) or (row["error"] or "")[:80]
-        table.add_row(str(row["id"]), row["study"], row["experiment"], row["method"], row["status"], share,
-                      f"{row['train_seconds']:.1f}", memory, metrics)
-    Console().print(table)
+    render.run_summary(Console(soft_wrap=False), rows)             # one line per run

@@ -45,6 +45,12 @@ def report(engine, tmp_path_factory) -> Path:
 
 async def _inspect(chrome: str, page: Path, timeout: float = 60.0, expression: str | None = None) -> dict:
     """Open the page headless; collect console errors, exceptions and failed loads; report each plot div."""
+    return (await _inspect_pages(chrome, [page], timeout, expression))[0]
+
+
+async def _inspect_pages(chrome: str, pages: list[Path], timeout: float = 60.0, expression: str | None = None,
+                         settle: float = 0.5) -> list[dict]:
+    """_inspect for several pages in one browser and tab, one after another: a result per page."""
     from choreographer import Browser
     from choreographer.browsers.chromium import Chromium
 
@@ -70,6 +76,7 @@ async def _inspect(chrome: str, page: Path, timeout: float = 60.0, expression: s
 
     probe = """JSON.stringify(Array.from(document.querySelectorAll('.plotly-graph-div')).map(d =>
         ({id: d.id, svg: !!d.querySelector('.main-svg'), traces: (d.data || []).length})))"""
+    results: list[dict] = []
     async with Browser(path=chrome, browser_cls=QuietChromium, headless=True) as browser:
         # Chromium 150+ refuses a size on a new tab ("Target position can only be set for new
         # windows"), so the viewport is set by emulation instead.
@@ -81,22 +88,25 @@ async def _inspect(chrome: str, page: Path, timeout: float = 60.0, expression: s
         tab.subscribe("Log.entryAdded", on_log)
         for domain in ("Page", "Runtime", "Log"):
             await tab.send_command(f"{domain}.enable")
-        loaded = tab.subscribe_once("Page.loadEventFired")
-        await tab.send_command("Page.navigate", {"url": page.as_uri()})
-        await asyncio.wait_for(loaded, timeout)
-        plots: list[dict] = []
-        for _ in range(int(timeout * 4)):     # plotly draws after load: poll until every div has its SVG
-            reply = await tab.send_command("Runtime.evaluate", {"expression": probe, "returnByValue": True})
-            plots = json.loads(reply["result"]["result"]["value"])
-            if plots and all(p["svg"] for p in plots):
-                break
-            await asyncio.sleep(0.25)
-        await asyncio.sleep(0.5)              # late console errors (e.g. from a hover handler) still count
-        value = None
-        if expression:
-            reply = await tab.send_command("Runtime.evaluate", {"expression": expression, "returnByValue": True})
-            value = reply["result"]["result"].get("value")
-    return {"errors": errors, "plots": plots, "value": value}
+        for page in pages:
+            errors = []
+            loaded = tab.subscribe_once("Page.loadEventFired")
+            await tab.send_command("Page.navigate", {"url": page.as_uri()})
+            await asyncio.wait_for(loaded, timeout)
+            plots: list[dict] = []
+            for _ in range(int(timeout * 4)):     # plotly draws after load: poll until every div has its SVG
+                reply = await tab.send_command("Runtime.evaluate", {"expression": probe, "returnByValue": True})
+                plots = json.loads(reply["result"]["result"]["value"])
+                if not plots or all(p["svg"] for p in plots):
+                    break
+                await asyncio.sleep(0.25)
+            await asyncio.sleep(settle)           # late console errors (e.g. from a hover handler) still count
+            value = None
+            if expression:
+                reply = await tab.send_command("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+                value = reply["result"]["result"].get("value")
+            results.append({"errors": errors, "plots": plots, "value": value})
+    return results
 
 
 @needs_chrome

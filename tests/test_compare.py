@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from replication.record import RunRecord
-from slr import compare, db
+from slr import comparison as compare
+from slr import db
 
 
 def record(engine, experiment, task, method, bleu, profile="mini"):

@@ -72,8 +72,9 @@ def write_all(engine: Engine, out_dir: Path, formats: list[str]) -> Written:
     return written
 
 
-def write_html(engine: Engine, figures: dict[str, object], out_dir: Path, statics: list[str]) -> list[Path]:
-    """plotly.min.js once, one HTML file per figure, and index.html; all offline."""
+def write_html(engine: Engine, figures: dict[str, object], out_dir: Path, statics: list[str],
+               site: bool = False) -> list[Path]:
+    """plotly.min.js once, one HTML file per figure, and index.html; all offline (site: see report.page)."""
     from plotly.offline import get_plotlyjs
 
     from slr.figures import report
@@ -88,6 +89,6 @@ def write_html(engine: Engine, figures: dict[str, object], out_dir: Path, static
     entries = [(key, FIGURES[key].title, fig) for key, fig in figures.items()]
     extra = {key: [f"{key}.html", *(f"{key}.{fmt}" for fmt in statics)] for key in figures}
     index = out_dir / "index.html"
-    index.write_text(report.page(engine, entries, extra), encoding="utf-8")
+    index.write_text(report.page(engine, entries, extra, site=site), encoding="utf-8")
     files.append(index)
     return files

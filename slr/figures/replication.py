@@ -11,7 +11,7 @@ from slr.figures.registry import register
 def reported_vs_replicated(engine: Engine):
     import plotly.graph_objects as go
 
-    from slr.compare import compare
+    from slr.comparison import compare
 
     rows = [r for r in compare(engine) if r["replicated_delta"] is not None]
     labels = [f"{r['study']} {r['experiment']}<br>{r['method']} ({r['profile']})" for r in rows]
@@ -25,7 +25,7 @@ def reported_vs_replicated(engine: Engine):
     fig.add_trace(go.Bar(
         y=labels, x=[r["replicated_delta"] for r in rows], orientation="h", name="replicated here",
         marker_color=style.OKABE_ITO["orange"],
-        hovertext=[f"{r['study']} run {r['run_id']} vs FMFT run {r['baseline_run_id']}: {r['metric']} "
+        hovertext=[f"{r['study']} run {_ids(r, 'run_id')} vs FMFT run {_ids(r, 'baseline_run_id')}: {r['metric']} "
                    f"[{r['replicated_tier']}]<br>{r['verdict']}" for r in rows],
         hoverinfo="text+x"))
     studies = sorted({r["study"] for r in rows}, key=lambda s: int(s[1:]))
@@ -42,3 +42,10 @@ def reported_vs_replicated(engine: Engine):
         fig.add_annotation(text="No replication runs recorded yet: `slr replicate P30 --profile mini`",
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     return fig
+
+
+def _ids(row: dict, key: str) -> str:
+    """The run id(s) of a comparison row: `run_id` (one seed) or `run_ids` (the seeds averaged)."""
+    if row.get(key) is not None:
+        return str(row[key])
+    return ", ".join(str(i) for i in row.get(key + "s") or []) or "-"

@@ -4,7 +4,7 @@ run.notes: a JSON list of sentences, e.g. "pass@1 not computed: generated code r
 --allow-code-execution" or how a code-search MRR was pooled. Older rows get an empty list.
 run.base: a JSON object naming the locally pretrained base a mini run started from (config and
 weights hash, steps, tokens, final loss); empty for hub checkpoints and older rows.
-run.per_example: the experiment's own metric per test example, from which slr/compare.py bootstraps
+run.per_example: the experiment's own metric per test example, from which slr/comparison.py bootstraps
 intervals; run.trivial_baselines: name -> score of the trivial baselines on the same test split.
 
 Revision ID: 0005_run_notes
