@@ -139,14 +139,14 @@ def _pretrain(architecture: str, steps: int, progress: bool) -> Path:
     import transformers as tf
     from tqdm.auto import tqdm
 
-    from replication import configs
-    from replication.data.mining import mine_functions
+    from replication import configs, data
     from replication.tokenizer import code_tokenizer
 
     tf.set_seed(0)
     rng = random.Random(0)
     tokenizer = code_tokenizer(VOCAB_SIZE, FUNCTIONS)
-    texts = [f["code"] for f in mine_functions(limit=FUNCTIONS)]
+    # training files only: no function of any fine-tuning validation or test split reaches the base
+    texts = [f["code"] for f in data.pretraining_functions(FUNCTIONS)]
     blocks = _blocks(tokenizer, texts)
     config = configs.make_config(architecture, tokenizer, configs.BASE)
     cls = {"encoder-only": tf.RobertaForMaskedLM, "decoder-only": tf.LlamaForCausalLM,
@@ -180,7 +180,8 @@ def _pretrain(architecture: str, steps: int, progress: bool) -> Path:
     meta = {"architecture": architecture, "objective": {"encoder-only": "masked LM", "decoder-only": "causal LM",
                                                         "encoder-decoder": "span corruption"}[architecture],
             "steps": steps, "seconds": round(time.perf_counter() - start, 1), "batch": BATCH, "block": BLOCK,
-            "tokens": steps * BATCH * BLOCK, "corpus_blocks": len(blocks), "functions": FUNCTIONS,
+            "tokens": steps * BATCH * BLOCK, "corpus_blocks": len(blocks), "functions": len(texts),
+            "corpus": "training files of the mined split (replication.data.pretraining_functions)",
             "config_hash": configs.config_hash(config), "weights_hash": _weights_hash(path), "seed": 0,
             "first_loss": losses[0] if losses else None,
             "final_loss": sum(losses[-50:]) / len(losses[-50:]) if losses else None,

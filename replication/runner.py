@@ -45,6 +45,9 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     if not data.train or not data.test:
         raise ReplicationError(f"dataset '{data.name}' gave {len(data.train)} training and "
                                f"{len(data.test)} test examples; both must be non-empty")
+    from replication import baselines
+
+    record.trivial_baselines = baselines.trivial_baselines(data, experiment.replicated_metric, scale.ranking_pool)
     # each process of an `accelerate launch` sees its shard of every epoch
     steps = math.ceil(total_steps(scale, len(data.train)) / accelerator.num_processes)
 
@@ -83,6 +86,8 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
                 with accelerator.accumulate(model):
                     loss = model(**batch).loss
                     accelerator.backward(loss)
+                    if accelerator.sync_gradients:      # the studies' released code clips at 1.0 (PEFT4CC, PT4Code)
+                        accelerator.clip_grad_norm_(params, 1.0)
                     optimizer.step()                  # a no-op until the accumulation completes
                     if accelerator.sync_gradients:
                         schedule.step()

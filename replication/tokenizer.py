@@ -33,13 +33,13 @@ def code_tokenizer(vocab_size: int = 1024, functions: int = 600):
     """The cached tokenizer for (vocab_size, functions), training it on first use."""
     from transformers import PreTrainedTokenizerFast
 
-    from replication.data.mining import mine_functions
+    from replication import data
     from replication.paths import cache_dir
 
-    path: Path = cache_dir() / "tokenizers" / f"code-bpe-{vocab_size}-{functions}"
+    path: Path = cache_dir() / "tokenizers" / f"code-bpe-{vocab_size}-{functions}-train-files"
     if (path / "tokenizer.json").exists():
         return PreTrainedTokenizerFast.from_pretrained(str(path))
-    texts = [f["code"] for f in mine_functions(limit=functions)]
+    texts = [f["code"] for f in data.pretraining_functions(functions)]     # training files only
     tok = train(texts, vocab_size)
     tok.save_pretrained(str(path))
     return tok

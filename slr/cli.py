@@ -507,6 +507,10 @@ def runs(
 db_app = typer.Typer(cls=_Group, help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+from slr.data import app as data_app  # noqa: E402  (typer and json only: start-up stays cheap)
+
+app.add_typer(data_app, name="data")
+
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
