@@ -2,12 +2,15 @@
 one sublayer (MAD-X's L-/T-Adapters, P22's NER-Adapter, AdapterFusion), parallel adapters
 (He et al. 2022; P31's Parallel Adapter and MAM), and pre-training adapters on mined code.
 
-Like replication/methods/bottleneck.py (whose Bottleneck and placement patterns this reuses),
-everything attaches as child modules plus forward hooks, so the host model's code is untouched.
+Everything is wired by replication/methods/bottleneck.py (AdapterSite and its placements), so
+the host model's code is untouched. MAD-X and AdapterFusion use Pfeiffer's architecture
+(AdapterHub's SeqBnConfig, "pfeiffer"), so the named adapters sit after the feed-forward
+sublayer's residual add and layer norm; a stack applies them in order as AdapterHub's Stack
+does, and a fusion layer combines their outputs as AdapterHub's Fuse/BertFusion does.
 """
 from __future__ import annotations
 
-import re
+import contextlib
 
 import torch
 from torch import nn
@@ -15,69 +18,66 @@ from torch import nn
 from replication.methods import bottleneck
 from replication.methods.base import freeze_all_but_head
 
-
-class AdapterSlot(nn.Module):
-    """Named bottleneck adapters on one sublayer output: applied in order (a stack), or
-    combined by an AdapterFusion layer when one is set."""
-
-    def __init__(self, dim: int, dtype=None, device=None):
-        super().__init__()
-        self.dim, self.dtype, self.device = dim, dtype, device
-        self.adapters = nn.ModuleDict()
-        self.fusion: nn.Module | None = None
-
-    def add(self, name: str, reduction_factor: int, non_linearity: str) -> None:
-        self.adapters[name] = bottleneck.Bottleneck(self.dim, max(1, self.dim // reduction_factor), non_linearity,
-                                                    dtype=self.dtype, device=self.device)
-
-    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        if self.fusion is not None:
-            return self.fusion(hidden, [adapter(hidden) for adapter in self.adapters.values()])
-        for adapter in self.adapters.values():
-            hidden = adapter(hidden)
-        return hidden
+SLOT = "adapter_slot"             # the attribute the named-adapter sites hang under
 
 
 class Fusion(nn.Module):
-    """AdapterFusion (Pfeiffer et al. 2021): per position, attention from the sublayer output
-    (query) over the adapters' outputs (keys, values). The value map starts as the identity,
-    so at initialisation the fusion is the mean of the adapters' outputs."""
+    """AdapterFusion (Pfeiffer et al. 2021) as AdapterHub's BertFusion with its default "dynamic"
+    config: per position, attention from the adapters' input u (the sublayer output after the
+    layer norm: query_before_ln=False) over the adapters' outputs A_i(u) (keys and values, no
+    residual in them: residual_before=False); the result is added to the sublayer output h as
+    one adapter's would be. Query and key start as BERT's init (N(0, 0.02), zero bias), the
+    value map as the identity (value_initialized), so at first the fusion is the mean of the
+    adapters' outputs. Differences: the key map has no bias (BertFusion's has one, d parameters
+    per layer, but q·b_k is the same for every adapter, so the softmax ignores it and it never
+    receives a gradient); AdapterHub's trainer adds a regulariser pulling the value map to the
+    identity (regularization=True), and the harness's loop adds no method losses."""
 
-    def __init__(self, dim: int, dtype=None, device=None):
+    def __init__(self, dim: int, dropout: float = 0.0, dtype=None, device=None):
         super().__init__()
         self.query = nn.Linear(dim, dim, dtype=dtype, device=device)
-        self.key = nn.Linear(dim, dim, dtype=dtype, device=device)
+        self.key = nn.Linear(dim, dim, bias=False, dtype=dtype, device=device)
         self.value = nn.Linear(dim, dim, bias=False, dtype=dtype, device=device)
-        for layer in (self.query, self.key):
-            nn.init.normal_(layer.weight, std=0.01)
-            nn.init.zeros_(layer.bias)
-        nn.init.eye_(self.value.weight)
+        self.dropout = nn.Dropout(dropout) if dropout else None     # on the scores, as BertFusion
+        with torch.no_grad():
+            for layer in (self.query, self.key):
+                nn.init.normal_(layer.weight, std=0.02)
+            nn.init.zeros_(self.query.bias)
+            self.value.weight.fill_(1e-6).fill_diagonal_(1.0)
 
-    def forward(self, hidden: torch.Tensor, outputs: list[torch.Tensor]) -> torch.Tensor:
+    def forward(self, query: torch.Tensor, outputs: list[torch.Tensor]) -> torch.Tensor:
         stacked = torch.stack(outputs, dim=-2)                       # (..., adapters, dim)
-        scores = (self.query(hidden).unsqueeze(-2) * self.key(stacked)).sum(-1)
+        scores = (self.query(query).unsqueeze(-2) * self.key(stacked)).sum(-1)
+        if self.dropout is not None:
+            scores = self.dropout(scores)
         weights = scores.softmax(-1).unsqueeze(-1)
         return (weights * self.value(stacked)).sum(-2)
 
-
-def insert_slots(model: nn.Module, pattern: re.Pattern = bottleneck.FFN_OUTPUT) -> list[AdapterSlot]:
-    """An (empty) AdapterSlot after every output projection matching `pattern`."""
-    return [slot for _, slot in bottleneck.attach_after_outputs(model, pattern, "adapter_slot", AdapterSlot)]
-
-
-def slots_of(model: nn.Module) -> list[AdapterSlot]:
-    return [m for m in model.modules() if isinstance(m, AdapterSlot)]
+    @staticmethod
+    def parameter_count(dim: int) -> int:
+        return 3 * dim * dim + dim           # query with bias; key and value without
 
 
-def add_adapter(model: nn.Module, name: str, reduction_factor: int, non_linearity: str) -> None:
+def insert_slots(model: nn.Module, placement: str = "pfeiffer") -> list[bottleneck.AdapterSite]:
+    """An (empty) adapter site after every feed-forward sublayer, Pfeiffer's placement."""
+    return [site for _, site in bottleneck.attach(model, placement, SLOT, kinds=("ffn",))]
+
+
+def slots_of(model: nn.Module) -> list[bottleneck.AdapterSite]:
+    return bottleneck.adapter_sites(model, SLOT)
+
+
+def add_adapter(model: nn.Module, name: str, reduction_factor: int, non_linearity: str, init: str = "bert") -> None:
+    """Adapter `name` in every slot (slots made on first use). Init "bert": AdapterHub's default
+    for the Pfeiffer config that MAD-X and AdapterFusion use."""
     slots = slots_of(model) or insert_slots(model)
     for slot in slots:
-        slot.add(name, reduction_factor, non_linearity)
+        slot.add(name, max(1, slot.dim // reduction_factor), non_linearity, init=init)
 
 
-def add_fusion(model: nn.Module) -> None:
+def add_fusion(model: nn.Module, dropout: float = 0.0) -> None:
     for slot in slots_of(model):
-        slot.fusion = Fusion(slot.dim, slot.dtype, slot.device)
+        slot.fusion = Fusion(slot.dim, dropout, slot.dtype, slot.device)
 
 
 def set_trainable(model: nn.Module, adapters: tuple[str, ...] = (), fusion: bool = False) -> None:
@@ -94,67 +94,27 @@ def set_trainable(model: nn.Module, adapters: tuple[str, ...] = (), fusion: bool
 
 # ---- parallel adapters ---------------------------------------------------------------------
 
-class ParallelAdapter(nn.Module):
-    """s · up(f(down(x))), added to a sublayer's output and computed from that sublayer's input."""
-
-    def __init__(self, dim: int, bottleneck_dim: int, scale: float, non_linearity: str = "relu",
-                 dtype=None, device=None):
-        super().__init__()
-        self.down = nn.Linear(dim, bottleneck_dim, dtype=dtype, device=device)
-        self.act = bottleneck.ACTIVATIONS[non_linearity]()
-        self.up = nn.Linear(bottleneck_dim, dim, dtype=dtype, device=device)
-        self.scale = scale
-        nn.init.zeros_(self.up.weight)        # starts as the pretrained model
-        nn.init.zeros_(self.up.bias)
-        self._input = None
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.scale * self.up(self.act(self.down(x)))
+PARALLEL = "parallel_adapter"
 
 
-BERT_FFN = re.compile(r"\.layer\.\d+\.output$")               # RobertaOutput(intermediate, input_tensor)
-BLOCK_FFN = re.compile(r"(\.DenseReluDense|\.mlp)$")          # T5 and Llama: f(input) -> output
-
-
-def _bert_remember(module, args, kwargs):
-    x = args[1] if len(args) > 1 else kwargs.get("input_tensor")
-    module.dense.parallel_adapter._input = x
-
-
-def _bert_add(module, inputs, output):
-    adapter = module.parallel_adapter
-    x, adapter._input = adapter._input, None
-    return output + adapter(x)
-
-
-def _block_add(module, inputs, output):
-    return output + module.parallel_adapter(inputs[0])
+class ParallelAdapter(bottleneck.Bottleneck):
+    """s · up(f(down(x))): read from the sublayer's input x, added to its output h after the
+    sublayer's dropout and before the residual add and norm (He et al. 2022; AdapterHub's
+    ParBnConfig, whose ParallelAdapter.pre_forward hands the adapter the residual input). On
+    the pre-LN T5 and Llama, x is the residual stream entering the feed-forward sublayer, before
+    its layer norm, as in AdapterHub's T5 and Llama adapters and He et al.'s code. Init
+    "mam_adapter": Kaiming-uniform down, zero up, zero biases; starts as the pretrained model."""
 
 
 def insert_parallel(model: nn.Module, reduction_factor: float, scale: float,
                     non_linearity: str = "relu") -> list[str]:
-    """A parallel adapter beside every feed-forward block (before the residual add / norm)."""
-    placed = []
-    for name, module in list(model.named_modules()):
-        if BERT_FFN.search(name) and isinstance(getattr(module, "dense", None), nn.Linear):
-            dense = module.dense
-            dim = dense.out_features
-            dense.add_module("parallel_adapter", ParallelAdapter(
-                dim, max(1, int(dim / reduction_factor)), scale, non_linearity, dense.weight.dtype, dense.weight.device))
-            module.register_forward_pre_hook(_bert_remember, with_kwargs=True)
-            dense.register_forward_hook(_bert_add)
-            placed.append(name)
-        elif BLOCK_FFN.search(name):
-            out = next(m for m in reversed(list(module.modules())) if isinstance(m, nn.Linear))
-            dim = out.out_features
-            module.add_module("parallel_adapter", ParallelAdapter(
-                dim, max(1, int(dim / reduction_factor)), scale, non_linearity, out.weight.dtype, out.weight.device))
-            module.register_forward_hook(_block_add)
-            placed.append(name)
-    if not placed:
-        raise ValueError(f"no feed-forward blocks found for {type(model).__name__}; "
-                         f"parallel adapters know BERT/RoBERTa, T5 and Llama layouts")
-    return placed
+    """A parallel adapter beside every feed-forward sublayer; returns the sublayers' names."""
+    placed = bottleneck.attach(model, "parallel", PARALLEL, kinds=("ffn",))
+    for _, site in placed:
+        site.adapters["default"] = ParallelAdapter(
+            site.dim, max(1, int(site.dim / reduction_factor)), non_linearity, scale=scale, init="mam_adapter",
+            dtype=site.dtype, device=site.device)
+    return [name for name, _ in placed]
 
 
 def parallel_adapters(model: nn.Module) -> list[ParallelAdapter]:
@@ -183,6 +143,21 @@ def pretrain(model: nn.Module, ctx, params: list[nn.Parameter], loss_fn, steps: 
     return losses
 
 
+@contextlib.contextmanager
+def only(model: nn.Module, name: str):
+    """Run adapter `name` alone in every slot (AdapterHub's set_active_adapters(name)): each
+    adapter is pre-trained by itself, never through the others sharing its slots."""
+    slots = slots_of(model)
+    saved = [slot.active for slot in slots]
+    for slot in slots:
+        slot.active = (name,)
+    try:
+        yield
+    finally:
+        for slot, active in zip(slots, saved):
+            slot.active = active
+
+
 def pretraining_steps(ctx, cfg) -> int:
     """The run's own step count, capped at `pretrain_steps`: seconds at smoke, more at paper."""
     return max(1, min(cfg["pretrain_steps"], ctx.total_steps))
@@ -198,9 +173,10 @@ def language_pretrain(model, ctx, cfg, name: str) -> list[float]:
         p.requires_grad_(False)
     for p in params:
         p.requires_grad_(True)
-    return pretrain(model, ctx, params,
-                    lambda batch, tok: _calibration.lm_loss(model, ctx.architecture, batch, tok),
-                    pretraining_steps(ctx, cfg), cfg["pretrain_lr"], max_len=cfg["pretrain_max_len"])
+    with only(model, name):
+        return pretrain(model, ctx, params,
+                        lambda batch, tok: _calibration.lm_loss(model, ctx.architecture, batch, tok),
+                        pretraining_steps(ctx, cfg), cfg["pretrain_lr"], max_len=cfg["pretrain_max_len"])
 
 
 def token_type_pretrain(model, ctx, cfg, name: str) -> list[float]:
@@ -224,8 +200,9 @@ def token_type_pretrain(model, ctx, cfg, name: str) -> list[float]:
         labels = _calibration.token_type_labels(batch)
         return F.cross_entropy(probe(h).reshape(-1, probe.out_features).float(), labels.reshape(-1))
 
-    return pretrain(model, ctx, params + list(probe.parameters()), loss, pretraining_steps(ctx, cfg),
-                    cfg["pretrain_lr"], max_len=cfg["pretrain_max_len"], offsets=True)
+    with only(model, name):
+        return pretrain(model, ctx, params + list(probe.parameters()), loss, pretraining_steps(ctx, cfg),
+                        cfg["pretrain_lr"], max_len=cfg["pretrain_max_len"], offsets=True)
 
 
 PRETRAIN_DEFAULTS = {"pretrain_steps": 200, "pretrain_lr": 1e-3, "pretrain_max_len": 128}

@@ -37,9 +37,9 @@ def tokenizer_for(model: nn.Module):
 
 
 def code_snippets(n: int, seed: int = 0) -> list[str]:
-    from replication.data.mining import mine_functions
+    from replication import data
 
-    functions = mine_functions(limit=600)       # the same cached set the code tokenizer is trained on
+    functions = data.pretraining_functions(600)   # the set the code tokenizer is trained on: no test function
     rows = [f["code_no_doc"] for f in functions]
     random.Random(seed).shuffle(rows)
     return [rows[i % len(rows)] for i in range(n)]

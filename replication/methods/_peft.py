@@ -13,11 +13,26 @@ ATTENTION_QV = {
     "roberta": ["query", "value"], "bert": ["query", "value"],
     "t5": ["q", "v"], "llama": ["q_proj", "v_proj"],
 }
-IA3_TARGETS = {   # (targets, feed-forward subset) as in the (IA)3 paper: k, v and FFN output
-    "roberta": (["key", "value", "output.dense"], ["output.dense"]),
-    "bert": (["key", "value", "output.dense"], ["output.dense"]),
+# (IA)3 (Liu et al. 2022) rescales keys, values and the feed-forward's inner activation (the
+# input of its output projection). On BERT/RoBERTa a plain "output.dense" suffix would also
+# catch attention.output.dense (and scale the attention output's input): regexes, anchored on
+# the layer, take only the feed-forward's output projection.
+_BERT_FFN_OUT = r".*\.layer\.\d+\.output\.dense$"
+IA3_TARGETS = {   # (targets, feed-forward subset)
+    "roberta": (r".*\.layer\.\d+\.(attention\.self\.(key|value)|output\.dense)$", _BERT_FFN_OUT),
+    "bert": (r".*\.layer\.\d+\.(attention\.self\.(key|value)|output\.dense)$", _BERT_FFN_OUT),
     "t5": (["k", "v", "wo"], ["wo"]),
     "llama": (["k_proj", "v_proj", "down_proj"], ["down_proj"]),
+}
+# Every weight matrix of attention and feed-forward (AdaLoRA's paper set: W_q, W_k, W_v, W_o,
+# W_f1, W_f2; CorDA's); on T5 the suffixes also match the decoder's cross-attention.
+ALL_LINEAR = {
+    "roberta": r".*\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|"
+               r"intermediate\.dense|output\.dense)$",
+    "bert": r".*\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|"
+            r"intermediate\.dense|output\.dense)$",
+    "t5": ["q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo"],
+    "llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
 }
 
 

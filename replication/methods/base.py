@@ -31,9 +31,17 @@ class Method:
     check: Callable[[Context], None] | None = None          # raise MethodUnavailable
     load_kwargs: Callable[[Context], dict] | None = None    # e.g. QLoRA's 4-bit loading
     after_step: Callable[[nn.Module, int], None] | None = None
+    # Where the build differs from the method's paper (a library's behaviour we keep, a part we
+    # could not reproduce): fixed sentences, or a function of the context and the config.
+    notes: tuple[str, ...] | Callable[[Context, dict], list[str]] = ()
 
     def config(self, ctx: Context) -> dict[str, Any]:
-        return {**self.defaults, **ctx.config}
+        """The method's settings for this run; "deviations" lists the notes that apply, so the run
+        record (which stores this dict as method_config) carries them."""
+        cfg = {**self.defaults, **ctx.config}
+        cfg.pop("deviations", None)
+        deviations = list(self.notes(ctx, cfg) if callable(self.notes) else self.notes)
+        return {**cfg, "deviations": deviations} if deviations else cfg
 
     def prepare(self, model: nn.Module, ctx: Context) -> nn.Module:
         if self.check is not None:

@@ -16,7 +16,9 @@ rename or document), and CMG becomes generating those changes' messages: analogu
 from replication.study import Experiment, Scale, Setup, Study
 
 METHODS = ("Full Fine-Tuning", "Adapter (Houlsby)", "LoRA")
-ADAPTER = {"reduction_factor": 6}       # 128 of 768 wide, the study's ratio
+# 128 of 768 wide, the study's ratio; its code (run_adapter.py) unfreezes every LayerNorm with the
+# adapters: freeze_module(exclude=["deltas", "LayerNorm"]) (T5: "layer_norm")
+ADAPTER = {"reduction_factor": 6, "train_layer_norm": True}
 
 SMOKE = Scale(train_size=48, eval_size=16, max_steps=4, batch_size=8, max_source_len=96, max_target_len=12)
 MINI_JIT = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128,

@@ -48,7 +48,8 @@ def test_method_trains_and_keeps_its_property(method, arch, head):
     elif method in ("LoRA", "AdaLoRA"):
         assert all("lora_" in n or is_head(n) for n in names)
         assert any("lora_A" in n for n in names) and any("lora_B" in n for n in names)
-        assert share < 0.15
+        # AdaLoRA adapts all six attention and FFN matrices at rank 12: a large share of a 64-wide model
+        assert share < (0.15 if method == "LoRA" else 0.3)
         if method == "AdaLoRA":
             assert any("lora_E" in n for n in names)      # the SVD-style singular values
             methods.get(method).after_step(model, 1)
@@ -77,15 +78,21 @@ def test_method_trains_and_keeps_its_property(method, arch, head):
 
 
 @pytest.mark.parametrize("method", ["Adapter (Houlsby)", "Adapter (Pfeiffer)"])
-def test_adapters_start_as_identity(method):
-    """Zero-initialised up-projections: the adapted model computes what the base computed."""
+def test_adapters_start_as_identity_with_a_zero_up_projection(method):
+    """init="mam_adapter" (zero up-projection): the adapted model computes exactly what the base
+    computed. The papers' inits (Houlsby's N(0, 0.01), AdapterHub's N(0, 0.02)) start near it."""
     arch, head = "encoder-only", "classification"
     plain = models.load(f"tiny:{arch}", arch, head).model.eval()
-    bundle, adapted, _ = build(method, arch, head)
-    batch = tasks.collate(CLS, bundle.tokenizer, arch, head, SCALE)
+    batch = tasks.collate(CLS, models.load(f"tiny:{arch}", arch, head).tokenizer, arch, head, SCALE)
     batch.pop("labels")
-    with torch.no_grad():
-        assert torch.allclose(plain(**batch).logits, adapted.eval()(**batch).logits, atol=1e-6)
+    for init, exact in (("mam_adapter", True), (None, False)):
+        bundle = models.load(f"tiny:{arch}", arch, head)
+        ctx = Context(arch, head, "roberta", config={"init": init} if init else {})
+        adapted = methods.get(method).prepare(bundle.model, ctx).eval()
+        with torch.no_grad():
+            base, out = plain(**batch).logits, adapted(**batch).logits
+        assert torch.equal(base, out) == exact
+        assert torch.allclose(base, out, atol=1e-3)
 
 
 def test_qlora_refuses_without_cuda_and_bitsandbytes():

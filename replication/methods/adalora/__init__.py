@@ -1,7 +1,9 @@
 """AdaLoRA (Zhang et al. 2023) through peft: LoRA whose rank budget moves by importance.
 
 Its budget schedule needs the run's total step count and a call after every optimiser
-step, which the runner makes through `after_step`.
+step, which the runner makes through `after_step`. Targets: the paper's, every weight matrix
+of attention and feed-forward (W_q, W_k, W_v, W_o, W_f1, W_f2: _peft.ALL_LINEAR); a study's
+method_config narrows them with `target_modules`.
 """
 from replication.methods import _peft
 from replication.methods.base import Method
@@ -18,7 +20,7 @@ def apply(model, ctx, cfg):
         task_type=_peft.task_type(ctx), init_r=cfg["init_r"], target_r=cfg["target_r"],
         lora_alpha=cfg["alpha"], total_step=total, tinit=tinit, tfinal=tfinal,
         deltaT=max(1, total // 10),
-        target_modules=_peft.targets(_peft.ATTENTION_QV, ctx, cfg.get("target_modules")),
+        target_modules=_peft.targets(_peft.ALL_LINEAR, ctx, cfg.get("target_modules")),
         modules_to_save=_peft.modules_to_save(model, ctx),
     )
     return _peft.wrap(model, config)

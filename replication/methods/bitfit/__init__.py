@@ -26,5 +26,11 @@ def apply(model, ctx, cfg):
     return model
 
 
-METHOD = Method(name="BitFit", library="ours", apply=apply,
+def notes(ctx, cfg):
+    if cfg["add_missing_biases"] and ctx.model_type in ("t5", "llama"):
+        return [f"{ctx.model_type} has no linear biases: zero-initialised ones are added and trained"]
+    return []
+
+
+METHOD = Method(name="BitFit", library="ours", apply=apply, notes=notes,
                 defaults={"add_missing_biases": True}, lr=1e-3)

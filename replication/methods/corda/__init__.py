@@ -14,14 +14,7 @@ the runner. Targets: every linear map of attention and feed-forward, as the stud
 from replication.methods import _calibration, _peft
 from replication.methods.base import Method
 
-ALL_LINEAR = {
-    "roberta": r".*\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|"
-               r"intermediate\.dense|output\.dense)$",
-    "bert": r".*\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|"
-            r"intermediate\.dense|output\.dense)$",
-    "t5": ["q", "k", "v", "o", "wi", "wi_0", "wi_1", "wo"],
-    "llama": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
-}
+ALL_LINEAR = _peft.ALL_LINEAR       # every attention and feed-forward matrix
 
 
 def apply(model, ctx, cfg):

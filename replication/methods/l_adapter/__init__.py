@@ -8,6 +8,11 @@ standard library (replication/methods/_calibration.py), then, backbone still fro
 on training on the task with the task head. Difference from the studies: the language
 pre-training is short (the run's step count, capped at `pretrain_steps`) and uses a tied-
 embedding MLM head rather than the checkpoint's own; the language is Python.
+Placement: MAD-X's Pfeiffer architecture (AdapterHub SeqBnConfig): the adapter reads the
+feed-forward sublayer's output after its residual add and layer norm, its output is added
+before that add and norm are applied again (replication/methods/bottleneck.py), init "bert".
+Difference: MAD-X's language adapters come with invertible adapters on the embeddings
+("pfeiffer+inv"); ours have none.
 """
 from replication.methods import _adapters
 from replication.methods.base import Method
@@ -21,5 +26,7 @@ def apply(model, ctx, cfg):
 
 
 METHOD = Method(name="L-Adapter", library="ours", apply=apply,
+                notes=("no invertible adapters on the embeddings (MAD-X's pfeiffer+inv)",
+                       "language pre-training is short and on mined Python code"),
                 defaults={"reduction_factor": 2, "non_linearity": "relu", **_adapters.PRETRAIN_DEFAULTS},
                 lr=1e-3)

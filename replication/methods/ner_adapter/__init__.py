@@ -9,6 +9,8 @@ feed-forward block, trained first with TTC on mined Python functions (types from
 probe that is then discarded), then trained on the task with the head, backbone frozen.
 Difference: the study labels tokens from a parser of each language with its own type set;
 ours uses Python's lexical types, and the TTC phase is short.
+Placement: Pfeiffer's (AdapterHub SeqBnConfig, the library the study's adapters come from):
+after the feed-forward sublayer's residual add and layer norm (replication/methods/bottleneck.py).
 """
 from replication.methods import _adapters
 from replication.methods.base import Method

@@ -1,4 +1,9 @@
-"""P-Tuning (Liu et al. 2021) through peft: soft prompts produced by a small MLP encoder."""
+"""P-Tuning (Liu et al. 2021) through peft: soft prompts produced by a small MLP encoder.
+
+As for prompt tuning, peft would give a seq2seq model 2 × num_virtual_tokens prompt rows and
+use only the first half (the encoder's); we build the rows that are used
+(num_transformer_submodules=1), so every trainable parameter receives a gradient.
+"""
 from replication.methods import _peft
 from replication.methods.base import Method
 
@@ -9,7 +14,7 @@ def apply(model, ctx, cfg):
     config = PromptEncoderConfig(task_type=_peft.task_type(ctx),
                                  num_virtual_tokens=cfg["num_virtual_tokens"],
                                  encoder_hidden_size=cfg["encoder_hidden_size"],
-                                 encoder_reparameterization_type="MLP")
+                                 encoder_reparameterization_type="MLP", num_transformer_submodules=1)
     return _peft.wrap(model, config)
 
 

@@ -97,5 +97,13 @@ def apply(model, ctx, cfg):
     return model
 
 
-METHOD = Method(name="Pass-Tuning", library="peft+ours", apply=apply, check=_peft.check_soft_prompt,
+def notes(ctx, cfg):
+    out = ["one AST type graph shared by all inputs (the study builds each input's own AST graph)"]
+    if ctx.architecture == "encoder-decoder":
+        out.append("prefix in the decoder's self-attention only (peft's seq2seq prefix tuning); "
+                   "the encoder and the cross-attention get none")
+    return out
+
+
+METHOD = Method(name="Pass-Tuning", library="peft+ours", apply=apply, check=_peft.check_soft_prompt, notes=notes,
                 defaults={"num_virtual_tokens": 24, "encoder_hidden_size": 128, "gnn_layers": 2}, lr=1e-2)

@@ -6,6 +6,9 @@ trained alone with the model's self-supervised objective on mined Python code an
 frozen, and a task adapter above it that trains on the task with the head. Difference from
 the studies: their language adapters had long MLM pre-training on CodeSearchNet/CodeNet;
 ours is short (the run's step count, capped at `pretrain_steps`) on standard-library code.
+Placement: Pfeiffer's, the two stacked as AdapterHub's Stack (the task adapter reads the
+layer-normed sum after the language adapter; replication/methods/bottleneck.py), init "bert".
+Difference: no invertible adapters on the embeddings (MAD-X's "pfeiffer+inv").
 """
 from replication.methods import _adapters
 from replication.methods.base import Method
@@ -20,6 +23,8 @@ def apply(model, ctx, cfg):
 
 
 METHOD = Method(name="T-Adapter", library="ours", apply=apply,
+                notes=("no invertible adapters on the embeddings (MAD-X's pfeiffer+inv)",
+                       "language pre-training is short and on mined Python code"),
                 defaults={"reduction_factor": 16, "language_reduction_factor": 2, "non_linearity": "relu",
                           **_adapters.PRETRAIN_DEFAULTS},
                 lr=1e-3)
