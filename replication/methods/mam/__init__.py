@@ -30,7 +30,14 @@ def apply(model, ctx, cfg):
     return model
 
 
-METHOD = Method(name="MAM", library="peft+ours", apply=apply, check=_peft.check_soft_prompt,
+def notes(ctx, cfg):
+    out = ["prefix trained directly, without He et al.'s reparameterisation MLP (mid_dim 800)"]
+    if ctx.architecture == "encoder-decoder" and not (cfg["encoder_prefix"] and cfg["cross_prefix"]):
+        out.append("prefix not in every attention of the encoder-decoder (encoder_prefix/cross_prefix off)")
+    return out
+
+
+METHOD = Method(name="MAM", library="peft+ours", apply=apply, check=_peft.check_soft_prompt, notes=notes,
                 defaults={"num_virtual_tokens": 30, "reduction_factor": 2, "scale": 4.0, "non_linearity": "relu",
                           "encoder_prefix": True, "cross_prefix": True},
                 lr=1e-3)

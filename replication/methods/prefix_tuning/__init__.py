@@ -24,11 +24,15 @@ def apply(model, ctx, cfg):
 
 
 def notes(ctx, cfg):
-    if ctx.architecture != "encoder-decoder":
-        return []
-    missing = [name for name, on in (("encoder", cfg["encoder_prefix"]), ("cross-attention", cfg["cross_prefix"]))
-               if not on]
-    return [f"no {' or '.join(missing)} prefix (peft prefixes only the decoder's self-attention)"] if missing else []
+    out = []
+    if ctx.architecture == "encoder-decoder":
+        missing = [name for name, on in (("encoder", cfg["encoder_prefix"]), ("cross-attention", cfg["cross_prefix"]))
+                   if not on]
+        if missing:
+            out.append(f"no {' or '.join(missing)} prefix (peft prefixes only the decoder's self-attention)")
+    if not cfg["prefix_projection"]:
+        out.append("prefix trained directly, without Li & Liang's reparameterisation MLP (prefix_projection=False)")
+    return out
 
 
 METHOD = Method(name="Prefix Tuning", library="peft+ours", apply=apply, check=_peft.check_soft_prompt, notes=notes,
