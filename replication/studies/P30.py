@@ -5,7 +5,7 @@ What the study did: adapter tuning (AT) and LoRA against full-model fine-tuning 
 five code models (CodeBERT, GraphCodeBERT, UniXcoder, CodeT5, PLBART) for just-in-time
 defect prediction (JIT-Defects4J; F1, AUC) and commit message generation (MCMD; BLEU).
 Its released code sets AT to an OpenDelta bottleneck of 128 after the attention and
-feed-forward outputs (Houlsby placement), LoRA to r=64 (JIT-DP) / r=8 (CMG), alpha 32,
+feed-forward output modules (after their LayerNorm: OpenDelta's placement, not Houlsby's), LoRA to r=64 (JIT-DP) / r=8 (CMG), alpha 32,
 dropout 0.1 on the query/value matrices.
 
 What we run: the paper profile is the study's setting for CodeBERT and CodeT5-base on a
@@ -17,8 +17,10 @@ from replication.study import Experiment, Scale, Setup, Study
 
 METHODS = ("Full Fine-Tuning", "Adapter (Houlsby)", "LoRA")
 # 128 of 768 wide, the study's ratio; its code (run_adapter.py) unfreezes every LayerNorm with the
-# adapters: freeze_module(exclude=["deltas", "LayerNorm"]) (T5: "layer_norm")
-ADAPTER = {"reduction_factor": 6, "train_layer_norm": True}
+# adapters: freeze_module(exclude=["deltas", "LayerNorm"]) (T5: "layer_norm"). OpenDelta's AdapterModel
+# sits after the whole output module, starts at N(0, 0.01) and uses gelu_new.
+ADAPTER = {"reduction_factor": 6, "train_layer_norm": True, "placement": "output", "init": "opendelta",
+           "non_linearity": "gelu_new"}
 
 SMOKE = Scale(train_size=48, eval_size=16, max_steps=4, batch_size=8, max_source_len=96, max_target_len=12)
 MINI_JIT = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128,
