@@ -19,7 +19,7 @@ from replication.study import PROFILES
 __all__ = ["list_studies", "run", "build_bases", "ReplicationError", "RunRecord", "PROFILES"]
 
 
-def _profiles(study, data_dir=None) -> dict[str, dict]:
+def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
     from replication import bases, data, models
     from replication.environment import cuda_available
 
@@ -41,7 +41,8 @@ def _profiles(study, data_dir=None) -> dict[str, dict]:
     else:
         out["mini"] = {"available": True, "reason": "pretrained small bases (cached) and the packaged MiniLM "
                                                     "encoder; minutes on a CPU"}
-    missing = [] if cuda_available() else ["a CUDA GPU (torch sees none)"]
+    missing = [] if cuda_available() or not needs_gpu else ["a CUDA GPU (torch sees none; --device cpu runs it "
+                                                            "on the CPU, e.g. with --max-steps 2)"]
     for exp in study.experiments:
         setup = exp.setups["paper"]
         missing += [m for m in data.missing_files(setup.dataset, data_dir) if m not in missing]
@@ -68,9 +69,12 @@ def list_studies(data_dir: str | None = None) -> list[dict]:
 
 def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None, data_dir: str | None = None,
         seed: int = 0, allow_code_execution: bool = False, progress: bool = True,
-        experiments: list[str] | None = None, on_start=None, seeds: list[int] | None = None) -> Iterator[RunRecord]:
+        experiments: list[str] | None = None, on_start=None, seeds: list[int] | None = None,
+        device: str = "auto", max_steps: int | None = None) -> Iterator[RunRecord]:
     """Yield one RunRecord per (experiment, method, seed); `seeds` (default: [seed]) repeat every
-    run with another training seed (the data split stays the same). A failing method yields status "failed"
+    run with another training seed (the data split stays the same). `device` is auto, cpu or cuda (a CPU
+    dry run of the paper profile: device="cpu" with max_steps); `max_steps` caps every run's optimiser
+    steps. A failing method yields status "failed"
     and the loop goes on; Ctrl-C yields status "cancelled" and stops. `on_start(record)` is
     called before each run trains (slr stores it as running), with the record that will be yielded."""
     from replication import methods as registry
@@ -84,15 +88,23 @@ def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None,
     if experiments and not chosen:
         raise ReplicationError(f"{study.id} has no experiment {experiments}; "
                                f"it has {', '.join(e.name for e in study.experiments)}")
+    from replication.environment import use_cuda
+
+    cuda = use_cuda(device)
+    if max_steps is not None and max_steps < 1:
+        raise ReplicationError(f"max_steps must be at least 1, not {max_steps}")
     if profile == "paper":
-        status = _profiles(study, data_dir)["paper"]
+        status = _profiles(study, data_dir, needs_gpu=device != "cpu")["paper"]
         if not status["available"]:
             raise ReplicationError(f"{study.id} at the paper profile cannot run here: {status['reason']}")
     return _run(study, chosen, profile, wanted, data_dir, list(seeds or [seed]), allow_code_execution, progress,
-                on_start)
+                on_start, device, cuda, max_steps)
 
 
-def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, progress, on_start=None):
+def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, progress, on_start=None,
+         device="auto", cuda=False, max_steps=None):
+    import dataclasses
+
     from replication import bases, environment, runner
     from replication.record import utc_now
 
@@ -103,7 +115,9 @@ def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, 
     versions, hardware = environment.versions(), environment.hardware()
     for exp in chosen:
         setup = exp.setups[profile]
-        for method, seed in ((m, s) for m in (wanted or exp.methods_here(environment.cuda_available()))
+        if max_steps is not None:
+            setup = dataclasses.replace(setup, scale=dataclasses.replace(setup.scale, max_steps=max_steps))
+        for method, seed in ((m, s) for m in (wanted or exp.methods_here(cuda))
                              for s in seeds):
             record = RunRecord(study=study.id, experiment=exp.name, task=exp.task, task_fidelity=exp.task_fidelity,
                                method=method, profile=profile, model=setup.model, architecture=exp.architecture,
@@ -112,7 +126,7 @@ def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, 
                 on_start(record)
             try:
                 yield runner.train_and_evaluate(record, exp, setup, method, data_dir=data_dir, progress=progress,
-                                                allow_code_execution=allow_code_execution)
+                                                allow_code_execution=allow_code_execution, device=device)
             except KeyboardInterrupt:
                 record.status, record.error, record.finished_at = "cancelled", "interrupted (Ctrl-C or SIGTERM)", utc_now()
                 yield record

@@ -16,6 +16,17 @@ def cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
+def use_cuda(device: str = "auto") -> bool:
+    """Whether a run uses the GPU: "auto" when torch sees one, "cpu" never, "cuda" always (or fails)."""
+    from replication.errors import ReplicationError
+
+    if device not in ("auto", "cpu", "cuda"):
+        raise ReplicationError(f"unknown device '{device}'; choose auto, cpu or cuda")
+    if device == "cuda" and not cuda_available():
+        raise ReplicationError("--device cuda, but torch sees no CUDA GPU")
+    return device != "cpu" and cuda_available()
+
+
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:

@@ -23,9 +23,23 @@ def total_steps(scale, train_size: int) -> int:
     return min(steps, scale.max_steps) if scale.max_steps else steps
 
 
+def selection_metric(experiment) -> str:
+    """What picks the checkpoint on the validation split: the study's metric, except pass@k (the
+    validation split is mined code without unit tests), where edit similarity stands in."""
+    metric = experiment.replicated_metric
+    return "edit-sim" if metric.startswith("pass@") else metric
+
+
+def selection_steps(steps: int, checks: int) -> list[int]:
+    """The optimiser steps after which the validation split is scored (always the last)."""
+    return sorted({max(1, round(steps * (i + 1) / checks)) for i in range(checks)}) if checks else []
+
+
 def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, data_dir=None,
-                       progress: bool = True, step_hook=None, allow_code_execution: bool = False) -> RunRecord:
-    """Fills `record` in place as it goes, so a failure or Ctrl-C leaves what was known."""
+                       progress: bool = True, step_hook=None, allow_code_execution: bool = False,
+                       device: str = "auto") -> RunRecord:
+    """Fills `record` in place as it goes, so a failure or Ctrl-C leaves what was known. `device`:
+    "auto" (CUDA when torch sees it), "cpu" or "cuda"."""
     import torch
     from accelerate import Accelerator
     from tqdm.auto import tqdm
@@ -35,7 +49,7 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     scale, head, arch = setup.scale, experiment.head, experiment.architecture
     method = methods.get(method_name)
-    cuda = environment.cuda_available()
+    cuda = environment.use_cuda(device)
     accelerator = Accelerator(cpu=not cuda, mixed_precision="bf16" if cuda else "no",
                               gradient_accumulation_steps=scale.grad_accum)
 
@@ -75,6 +89,10 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     # the schedule stays unprepared and steps once per optimiser step (see the loop)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
 
+    checks = selection_steps(steps, scale.validation_checks if data.validation else 0)
+    chooser = selection_metric(experiment)
+    best: tuple[float, int, dict] | None = None
+    scored: list[str] = []
     tokens, step = 0, 0
     bar = tqdm(total=steps, desc=f"{record.study} {experiment.name} {method.name}", disable=not progress,
                leave=False)
@@ -102,11 +120,21 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
                     bar.set_postfix(loss=f"{loss.item():.3f}")
                     if step_hook:
                         step_hook(step, loss.item())
+                    if step in checks:      # keep the trainable weights that score best on validation
+                        value = _validate(accelerator, model, bundle, data, arch, head, scale, chooser)
+                        scored.append(f"{step}: {value:.4g}")
+                        if best is None or value > best[0]:
+                            best = (value, step, _trainable_state(accelerator.unwrap_model(model)))
+                        model.train()
                     if step >= steps:
                         break
         record.train_seconds = time.perf_counter() - start
         bar.close()
         record.tokens_per_second = tokens / record.train_seconds if record.train_seconds else 0.0
+        if best is not None:
+            _restore(accelerator.unwrap_model(model), best[2])
+            record.notes.append(f"checkpoint: step {best[1]} of {steps}, chosen on the validation split by "
+                                f"{chooser} (step: value, {'; '.join(scored)})")
         start = time.perf_counter()
         record.metrics, notes, record.per_example = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer,
                                                                    data.test, arch, head, scale, accelerator.device,
@@ -118,3 +146,22 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     record.metrics["final_train_loss"] = float(loss.item())
     record.status, record.finished_at = "ok", utc_now()
     return record
+
+
+def _validate(accelerator, model, bundle, data, arch, head, scale, metric: str) -> float:
+    scores, _, _ = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer, data.validation, arch, head,
+                                  scale, accelerator.device, metric=metric)
+    return scores.get(metric, scores.get("f1", 0.0))
+
+
+def _trainable_state(model) -> dict:
+    return {name: p.detach().clone() for name, p in model.named_parameters() if p.requires_grad}
+
+
+def _restore(model, state: dict) -> None:
+    import torch
+
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name in state:
+                p.copy_(state[name])

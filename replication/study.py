@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PROFILES = ("smoke", "mini", "paper")
+FIDELITY = ("faithful", "analogue", "approximation", "different")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Scale:
     # pairs and each query is ranked against its pool's codes (CodeBERT's CodeSearchNet protocol: 1,000).
     ranking_pool: int = 1000
     samples: int = 1                    # completions per problem for pass@k (1: greedy, as P10 reports)
+    # times the validation split is scored during training; the best checkpoint (by the study's metric)
+    # is the one tested, as the studies' released code selects (PEFT4CC: best F1 on valid)
+    validation_checks: int = 2
 
 
 @dataclass(frozen=True)
@@ -56,9 +60,35 @@ class Experiment:
     study_dataset: str = ""
     notes: str = ""
     gpu_only: tuple[str, ...] = ()      # methods that need CUDA (QLoRA): left out where torch sees no GPU
+    # dimension -> label where a study departs from the rules of `fidelity` (e.g. {"method": "different"})
+    fidelity_overrides: dict[str, str] = field(default_factory=dict)
+    metric_fidelity: str = "faithful"   # approximation where the replicated metric stands in for the study's
 
     def methods_here(self, cuda: bool) -> tuple[str, ...]:
         return self.methods if cuda else tuple(m for m in self.methods if m not in self.gpu_only)
+
+    def fidelity(self, profile: str) -> dict[str, str]:
+        """How close each dimension of this experiment is to the study at `profile`, each one of
+        FIDELITY: the task's form, the data, the model, the method as built, and the metric."""
+        setup = self.setups[profile]
+        from replication.data import DATASETS
+
+        source = DATASETS.get(setup.dataset)
+        released = source is not None and bool(source.needs(__import__("pathlib").Path(".")))
+        if released:
+            data = "faithful"
+        else:
+            data = "approximation" if source is not None and source.kind == "derived" else "analogue"
+        if setup.model.startswith("tiny:"):
+            model = "different"                   # random weights of the study's architecture
+        elif setup.model in ("minilm",) or setup.model.startswith("base:"):
+            model = "approximation"               # a small pretrained model of the same architecture
+        else:
+            model = "faithful" if setup.model == self.study_model else "analogue"
+        out = {"task": self.task_fidelity, "data": data, "model": model, "method": "faithful",
+               "metric": self.metric_fidelity}
+        out.update(self.fidelity_overrides)
+        return out
 
     def describe(self) -> dict:
         return {
@@ -74,6 +104,7 @@ class Experiment:
             "reported_metric": self.reported_metric,
             "replicated_metric": self.replicated_metric,
             "gpu_only": list(self.gpu_only),
+            "fidelity": {p: self.fidelity(p) for p in self.setups},
         }
 
 

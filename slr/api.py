@@ -34,7 +34,7 @@ RUN_COLUMNS = ("id", "study", "experiment", "task", "task_fidelity", "method", "
                "trainable_params", "total_params", "train_seconds", "eval_seconds", "peak_memory_bytes",
                "memory_kind", "tokens_per_second", "metrics", "versions", "hardware", "status", "error",
                "started_at", "finished_at", "trainable_share", "tier")
-COMPARE_COLUMNS = ("study", "experiment", "profile", "seeds", "task", "task_fidelity", "method", "metric",
+COMPARE_COLUMNS = ("study", "experiment", "profile", "seeds", "task", "task_fidelity", "fidelity", "method", "metric",
                    "method_value", "baseline_value", "reported_metric", "reported_delta", "reported_rows",
                    "reported_tier", "replicated_delta", "ci95", "trivial_baselines", "replicated_tier", "run_ids",
                    "baseline_run_ids", "verdict")

@@ -397,6 +397,12 @@ def site(
 
 # --------------------------------------------------------------------------- replication
 
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
 class Profile(str, Enum):
     smoke = "smoke"
     mini = "mini"
@@ -421,6 +427,12 @@ def replicate(
     fmt: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f"),
     allow_code_execution: bool = typer.Option(False, "--allow-code-execution",
                                               help="Run generated code (pass@k) in a sandboxed subprocess."),
+    experiment: List[str] = typer.Option([], "--experiment", "-e", help="Only this experiment of the study "
+                                         "(repeatable); `--list` names them."),
+    device: Device = typer.Option(Device.auto, "--device", help="auto (CUDA when present), cpu or cuda; "
+                                  "--device cpu also runs the paper profile on a CPU."),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", min=1, help="Cap every run at N optimiser steps "
+                                            "(a dry run of a large profile)."),
 ) -> None:
     """Run a study's PEFT experiment and record the runs in the database."""
     from slr import replicate as replicate_module
@@ -437,7 +449,8 @@ def replicate(
     targets = replicate_module.all_ids() if all_studies else [study_id]
     chosen_seeds = replicate_module.parse_seeds(seeds, seed, profile.value)
     replicate_module.run_command(engine, targets, profile.value, list(method), data_dir, chosen_seeds,
-                                 allow_code_execution, fmt.value)
+                                 allow_code_execution, fmt.value, experiments=list(experiment),
+                                 device=device.value, max_steps=max_steps)
 
 
 @app.command()

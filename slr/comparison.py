@@ -88,7 +88,8 @@ def compare(engine: Engine, study: str | None = None) -> list[dict[str, Any]]:
         trivial = _trivial_baselines(pairs)
         rows.append({
             "study": sid, "experiment": experiment, "profile": profile, "seeds": seeds, "task": any_run["task"],
-            "task_fidelity": any_run["task_fidelity"], "method": method, "metric": metric_key,
+            "task_fidelity": any_run["task_fidelity"], "fidelity": spec.get("fidelity", {}).get(profile, {}),
+            "method": method, "metric": metric_key,
             "method_value": method_value, "baseline_value": baseline_value,
             "reported_metric": spec.get("reported_metric"), "reported_delta": reported,
             "reported_rows": len(reported_rows),

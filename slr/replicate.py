@@ -63,7 +63,8 @@ def parse_seeds(seeds: str | None, seed: int | None, profile: str) -> list[int]:
 
 
 def run_command(engine, targets: list[str], profile: str, methods: list[str], data_dir: Path | None,
-                seeds: list[int], allow_code_execution: bool, fmt: str) -> None:
+                seeds: list[int], allow_code_execution: bool, fmt: str, experiments: list[str] | None = None,
+                device: str = "auto", max_steps: int | None = None) -> None:
     import signal
     import uuid
 
@@ -97,7 +98,9 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
     recorded: list[tuple[int, object]] = []
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded)
+        options = {"experiments": experiments or None, "device": device, "max_steps": max_steps}
+        _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded,
+                 options)
     finally:
         signal.signal(signal.SIGTERM, previous)
     cancelled = any(r.status == "cancelled" for _, r in recorded)
@@ -109,13 +112,14 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
         raise SlrError(f"{len(failed)} of {len(recorded)} runs failed; `slr runs --format json` has their errors")
 
 
-def _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded):
+def _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded,
+             options):
     cancelled = False
     for study_id in targets:
         try:
             for record in harness.run(study_id.upper(), profile=profile, methods=methods or None,
                                       data_dir=data_dir, seeds=seeds, allow_code_execution=allow_code_execution,
-                                      progress=sys.stderr.isatty(), on_start=on_start):
+                                      progress=sys.stderr.isatty(), on_start=on_start, **options):
                 run_id = store(record)
                 recorded.append((run_id, record))
                 _progress_line(run_id, record)

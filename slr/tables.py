@@ -186,6 +186,7 @@ def compare(rows: list[dict]) -> Table:
         Col("experiment", lambda r: r.get("experiment") or "-", 50, wrap=False, cut=False),
         Col("method", lambda r: r["method"], 95, wrap=False, cut=False),
         Col("metric", lambda r: r.get("metric") or "-", 55, wrap=False),
+        Col("fidelity", lambda r: fidelity_code(r.get("fidelity")), 50, wrap=False),
         Col("reported Δ", lambda r: _signed(r.get("reported_delta")), 90, wrap=False, justify="right", latex="r"),
         Col("reported tier", lambda r: r.get("reported_tier") or "-", 30, latex="p{2.2cm}"),
         Col("replicated Δ", lambda r: _signed(r.get("replicated_delta")), 90, wrap=False, justify="right",
@@ -196,6 +197,18 @@ def compare(rows: list[dict]) -> Table:
                                                       .items()) or "-", 35),
         Col("verdict", lambda r: r["verdict"], 85, latex="p{4cm}"),
     ], rows)
+
+
+# fidelity per dimension, compact: one letter each for task, data, model, method, metric
+FIDELITY_LETTERS = {"faithful": "F", "analogue": "A", "approximation": "P", "different": "D"}
+FIDELITY_LEGEND = ("fidelity: task, data, model, method, metric; F faithful, A analogue, P approximation, "
+                   "D different")
+
+
+def fidelity_code(fidelity: dict | None) -> str:
+    if not fidelity:
+        return "-"
+    return "".join(FIDELITY_LETTERS.get(fidelity.get(k, ""), "?") for k in ("task", "data", "model", "method", "metric"))
 
 
 def _interval(ci) -> str:
@@ -225,10 +238,11 @@ def experiments(studies: list[dict]) -> tuple[Table, list[str]]:
         Col("task (fidelity)", lambda r: f"{r['task']} ({r['task_fidelity']})", 40, wrap=False),
         Col("arch.", lambda r: ARCH_SHORT.get(r["architecture"], r["architecture"]), 45, wrap=False),
         Col("metric", lambda r: f"{r['reported_metric']} → {r['replicated_metric']}", 70, wrap=False),
+        Col("fidelity (mini)", lambda r: fidelity_code((r.get("fidelity") or {}).get("mini")), 65, wrap=False),
         Col("methods", lambda r: ", ".join(r["methods"]), 30, wrap=False),
         *(Col(p, lambda r, p=p: r["marks"].get(p, "-"), 80, wrap=False) for p in ("smoke", "mini", "paper")),
     ], rows, one_line=True)
-    return table, [f"[{n}] {reason}" for reason, n in notes.items()]
+    return table, [FIDELITY_LEGEND] + [f"[{n}] {reason}" for reason, n in notes.items()]
 
 
 # --------------------------------------------------------------------------- check

@@ -20,6 +20,9 @@ STUDY = Study(
                    paper_model='codellama/CodeLlama-34b-Python-hf', paper_data='humaneval',
                    study_model='codellama/CodeLlama-34b-Python-hf',
                    study_dataset='Evol-instruction-66k, CodeExercise; HumanEval', reported_metric='pass@1',
-                   replicated_metric='pass@1'),
+                   replicated_metric='pass@1',
+                   fidelity_overrides={'task': 'approximation'},
+                   notes='single-task docstring-to-body tuning stands in for the study\'s multi-task '
+                         'instruction tuning (MFTCoder)'),
     ),
 )

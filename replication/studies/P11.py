@@ -18,6 +18,9 @@ STUDY = Study(
         experiment('codegen-codellama', 'Code Generation', 'decoder-only', METHODS,
                    paper_model='codellama/CodeLlama-7b-hf', paper_data='humaneval', study_model='Code Llama 7B',
                    study_dataset='OSCAT IEC 61131-3 library', reported_metric='success',
-                   replicated_metric='pass@1', notes='the corpus records no metric for P11'),
+                   replicated_metric='pass@1',
+                   fidelity_overrides={'task': 'approximation'},
+                   notes='the corpus records no metric for P11; Python from docstrings stands in for '
+                         'IEC 61131-3 Structured Text verified by compilers and model checkers'),
     ),
 )

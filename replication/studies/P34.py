@@ -10,6 +10,9 @@ from replication.studies._common import experiment
 from replication.study import Study
 
 METHODS = ('Prompt Tuning',)
+# The study's released code (PT4Code: PromptForGeneration(..., freeze_plm=False)) trains the whole model
+# with its soft prompt; ours freezes the model and trains the prompt alone, as the PEFT method is defined.
+FROZEN = {'method': 'different'}
 
 STUDY = Study(
     id='P34',
@@ -19,12 +22,14 @@ STUDY = Study(
         experiment('defect-codebert', 'Defect Detection', 'encoder-only', METHODS,
                    paper_model='microsoft/codebert-base', paper_data='devign',
                    study_model='microsoft/codebert-base', study_dataset='Devign', reported_metric='Accuracy',
-                   replicated_metric='accuracy'),
+                   replicated_metric='accuracy', fidelity_overrides=FROZEN),
         experiment('summarize-codet5', 'Code Summarization', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', paper_data='codexglue-code-to-text-python',
-                   study_model='Salesforce/codet5-base', study_dataset='CodeSearchNet', reported_metric='BLEU'),
+                   study_model='Salesforce/codet5-base', study_dataset='CodeSearchNet', reported_metric='BLEU',
+                   fidelity_overrides=FROZEN),
         experiment('translate-codet5', 'Code Translation', 'encoder-decoder', METHODS,
                    paper_model='Salesforce/codet5-base', study_model='Salesforce/codet5-base',
-                   study_dataset='CodeXGLUE Java-C#', reported_metric='BLEU'),
+                   study_dataset='CodeXGLUE Java-C#', reported_metric='BLEU',
+                   fidelity_overrides=FROZEN),
     ),
 )

@@ -84,6 +84,11 @@ def community_metric(task: str, reported: str) -> str:
     return "corpus-bleu" if task in CORPUS_BLEU_TASKS else "smoothed-bleu"
 
 
+def _recognised(reported: str) -> bool:
+    name = reported.lower()
+    return any(key in name for key in ("bleu", "exact", "acc", "edit", "pass@", "mrr", "f1"))
+
+
 def head(task: str) -> str:
     return OFFLINE[task][1]
 
@@ -101,13 +106,17 @@ def offline_note(task: str, dataset: str | None = None) -> str:
 def experiment(name: str, task: str, arch: str, methods: tuple[str, ...], *, paper_model: str,
                study_model: str, study_dataset: str, reported_metric: str, replicated_metric: str | None = None,
                paper_data: str | None = None, paper_scale: Scale | None = None, gpu_only: tuple[str, ...] = (),
-               method_config: dict | None = None, notes: str = "", task_fidelity: str | None = None):
+               method_config: dict | None = None, notes: str = "", task_fidelity: str | None = None,
+               fidelity_overrides: dict | None = None):
     """One Experiment with the harness's offline stand-in for `task`; the Full Fine-Tuning
     baseline always comes first (the reference every PEFT run is compared with)."""
     from replication.study import Experiment
 
     methods = (FFT,) + tuple(m for m in methods if m != FFT)
     replicated = replicated_metric or community_metric(task, reported_metric)
+    # the metric is the study's when its reported name is one the harness computes as its community does
+    metric_fidelity = "faithful" if replicated == community_metric(task, reported_metric) and \
+        _recognised(reported_metric) else "approximation"
     if replicated.startswith("pass@") and paper_data is None:
         paper_data = "humaneval"
     offline = "humaneval" if replicated.startswith("pass@") else None
@@ -117,4 +126,5 @@ def experiment(name: str, task: str, arch: str, methods: tuple[str, ...], *, pap
         reported_metric=reported_metric, replicated_metric=replicated,
         task_fidelity=task_fidelity or fidelity(task), method_config=method_config or {},
         study_model=study_model, study_dataset=study_dataset, gpu_only=gpu_only,
+        metric_fidelity=metric_fidelity, fidelity_overrides=fidelity_overrides or {},
         notes="; ".join(x for x in (offline_note(task, offline), notes) if x))

@@ -4,6 +4,7 @@ import sys
 import time
 
 import pytest
+import torch
 
 import replication
 from replication import runner
@@ -114,3 +115,44 @@ def test_p30_smoke_end_to_end_under_two_minutes():
 def test_module_entry_point_exits_2_on_unknown_study():
     out = subprocess.run([sys.executable, "-m", "replication", "P999"], capture_output=True, text=True)
     assert out.returncode == 2 and "P999" in out.stderr
+
+
+def test_validation_is_scored_at_spread_steps_always_the_last():
+    from replication.runner import selection_steps
+
+    assert selection_steps(10, 2) == [5, 10] and selection_steps(1, 2) == [1] and selection_steps(7, 0) == []
+
+
+def test_the_checkpoint_tested_is_the_one_best_on_validation(monkeypatch):
+    """Validation says step 2 of 4 was best: the test split must be scored with step 2's weights."""
+    from replication import runner
+
+    values = iter([0.9, 0.1])                    # checks at steps 2 and 4
+    seen = {}
+
+    def validate(accelerator, model, *args):
+        step_weights = runner._trainable_state(accelerator.unwrap_model(model))
+        seen.setdefault("first", step_weights)
+        return next(values)
+
+    real_evaluate = runner.tasks.evaluate
+
+    def evaluate(model, *args, **kwargs):
+        seen["tested"] = runner._trainable_state(model)
+        return real_evaluate(model, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_validate", validate)
+    monkeypatch.setattr(runner.tasks, "evaluate", evaluate)
+    (record,) = replication.run("P30", "smoke", methods=["lora"], experiments=["jitdp-codebert"], progress=False)
+    assert record.status == "ok", record.error
+    assert seen["tested"].keys() == seen["first"].keys()
+    assert all(torch.equal(seen["tested"][k], seen["first"][k]) for k in seen["first"])
+    assert any(n.startswith("checkpoint: step 2 of 4, chosen on the validation split by f1") for n in record.notes)
+
+
+def test_max_steps_and_device_cpu_reach_every_run():
+    (record,) = replication.run("P30", "smoke", methods=["lora"], experiments=["jitdp-codebert"], progress=False,
+                                device="cpu", max_steps=1)
+    assert record.status == "ok" and record.steps == 1
+    with pytest.raises(replication.ReplicationError, match="unknown device"):
+        list(replication.run("P30", "smoke", device="tpu"))

@@ -155,3 +155,24 @@ def test_pass_at_k_units_agree_with_the_estimator():
 
     rows = [[10, 0], [10, 3], [10, 10], [5, 1]]
     assert units.aggregate("pass@3", rows) == pytest.approx(metrics.pass_at_k([10, 10, 10, 5], [0, 3, 10, 1], 3))
+
+
+def test_fidelity_is_labelled_per_dimension_and_the_overstatements_are_corrected():
+    from replication.study import FIDELITY, PROFILES
+
+    for sid, exp in _all_experiments():
+        for profile in PROFILES:
+            labels = exp.fidelity(profile)
+            assert set(labels) == {"task", "data", "model", "method", "metric"}, (sid, exp.name)
+            assert set(labels.values()) <= set(FIDELITY), (sid, exp.name, labels)
+        assert exp.fidelity("smoke")["model"] == "different"          # random tiny weights
+        assert exp.describe()["fidelity"]["mini"] == exp.fidelity("mini")
+    by_name = {(sid, e.name): e for sid, e in _all_experiments()}
+    assert by_name[("P10", "codegen-codellama")].fidelity("mini")["task"] != "faithful"    # not multi-task tuning
+    assert by_name[("P11", "codegen-codellama")].fidelity("mini")["task"] != "faithful"    # not PLC code
+    assert by_name[("P28", "cloze-codebert")].fidelity("mini")["task"] == "analogue"       # T5 generates the token
+    assert by_name[("P36", "cloze-roberta")].fidelity("mini")["task"] == "analogue"
+    assert all(by_name[("P34", n)].fidelity("mini")["method"] == "different"               # freeze_plm=False
+               for n in ("defect-codebert", "summarize-codet5", "translate-codet5"))
+    assert by_name[("P23", "comment-update-codellama")].fidelity("mini")["metric"] == "approximation"  # GLEU
+    assert by_name[("P30", "jitdp-codebert")].fidelity("paper")["data"] == "faithful"
