@@ -517,6 +517,33 @@ def runs(
         render.runs_table(_console(), rows)
 
 
+# --------------------------------------------------------------------------- export
+
+class ExportFormat(str, Enum):
+    csvw = "csvw"
+    jsonld = "jsonld"
+    eval_results = "eval-results"
+
+
+@app.command()
+def export(
+    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="csvw (results.csv + results.csv-metadata.json; "
+                                     "needs --out), jsonld (schema.org Dataset) or eval-results (replicated runs "
+                                     "as Hugging Face eval_results YAML records)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Folder to write into (created if missing); "
+                                       "without it jsonld and eval-results go to stdout."),
+) -> None:
+    """Export the reported and replicated numbers in interoperable formats: CSV on the Web, JSON-LD,
+    Hugging Face eval results."""
+    from slr import export as export_module
+
+    written = export_module.write_interop(_engine(), fmt.value, out)
+    if out is None:
+        _echo(written[0])
+    else:
+        typer.echo(f"wrote {', '.join(written)}", err=True)
+
+
 db_app = typer.Typer(cls=_Group, help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
