@@ -19,13 +19,17 @@ def main(argv=None) -> int:
     parser.add_argument("--experiment", action="append", dest="experiments")
     parser.add_argument("--data-dir")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=lambda v: [int(x) for x in v.split(",")])
     parser.add_argument("--allow-code-execution", action="store_true")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    parser.add_argument("--max-steps", type=int)
     args = parser.parse_args(argv)
     main_process = os.environ.get("RANK", "0") == "0"
     try:
         for record in replication.run(args.study, args.profile, methods=args.methods, data_dir=args.data_dir,
                                       seed=args.seed, allow_code_execution=args.allow_code_execution,
-                                      progress=main_process, experiments=args.experiments):
+                                      progress=main_process, experiments=args.experiments, seeds=args.seeds,
+                                      device=args.device, max_steps=args.max_steps):
             if main_process:
                 print(record.model_dump_json(), flush=True)
     except replication.ReplicationError as exc:

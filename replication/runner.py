@@ -64,6 +64,10 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     record.trivial_baselines = baselines.trivial_baselines(data, experiment.replicated_metric, scale.ranking_pool)
     # each process of an `accelerate launch` sees its shard of every epoch
     steps = math.ceil(total_steps(scale, len(data.train)) / accelerator.num_processes)
+    if accelerator.num_processes > 1:
+        record.notes.append(f"distributed: {accelerator.num_processes} processes ({accelerator.distributed_type.value}), "
+                            f"{steps} steps each on its shard; every process scores the whole test split and the "
+                            f"main one reports")
 
     set_seed(record.seed)
     ctx = Context(architecture=arch, head=head, model_type="", total_steps=steps, cuda=cuda)
