@@ -46,9 +46,9 @@ MINI_GEN = Scale(train_size=1600, eval_size=200, epochs=2, batch_size=16, max_so
 
 
 def paper(train: int, eval: int, epochs: float = 3, batch: int = 16, source: int = 256, target: int = 128,
-          lr: dict | None = None, accum: int = 1, beams: int = 1) -> Scale:
+          lr: dict | None = None, accum: int = 1, beams: int = 1, warmup: float = 0.06) -> Scale:
     return Scale(train_size=train, eval_size=eval, epochs=epochs, batch_size=batch, grad_accum=accum,
-                 max_source_len=source, max_target_len=target, lr=lr or {}, num_beams=beams)
+                 max_source_len=source, max_target_len=target, lr=lr or {}, num_beams=beams, warmup_ratio=warmup)
 
 
 def setups(task: str, arch: str, paper_model: str, paper_data: str | None = None,
