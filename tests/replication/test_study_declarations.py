@@ -56,3 +56,24 @@ def test_gpu_only_methods_are_left_out_on_a_cpu():
     assert p37.methods == ("Full Fine-Tuning", "QLoRA") and p37.gpu_only == ("QLoRA",)
     assert p37.methods_here(cuda=False) == ("Full Fine-Tuning",)
     assert p37.methods_here(cuda=True) == p37.methods
+
+
+@pytest.mark.slow
+def test_every_offline_setup_gives_non_empty_splits_at_its_own_size():
+    """What --list calls available at smoke and mini can run: each experiment's offline dataset gives
+    training, validation and test examples at the sizes that profile asks for."""
+    from pathlib import Path
+
+    from replication import data, studies
+
+    seen = set()
+    for study in studies.all_studies():
+        for exp in study.experiments:
+            for profile in ("smoke", "mini"):
+                setup = exp.setups[profile]
+                key = (setup.dataset, setup.scale.train_size, setup.scale.eval_size)
+                if key in seen or data.DATASETS[setup.dataset].needs(Path(".")):
+                    continue
+                seen.add(key)
+                built = data.load(setup.dataset, setup.scale.train_size, setup.scale.eval_size)
+                assert built.train and built.validation and built.test, (study.id, exp.name, profile, key)
