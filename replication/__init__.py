@@ -10,17 +10,18 @@ Importing this package is cheap (no torch, transformers or peft): they load when
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Iterator
 
 from replication.errors import MethodUnavailable, ReplicationError  # noqa: F401
 from replication.record import RunRecord
 from replication.study import PROFILES
 
-__all__ = ["list_studies", "run", "build_bases", "ReplicationError", "RunRecord", "PROFILES"]
+__all__ = ["list_studies", "run", "build_bases", "datasets_report", "paper_missing", "ReplicationError", "RunRecord", "PROFILES"]
 
 
 def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
-    from replication import bases, data, models
+    from replication import bases
     from replication.environment import cuda_available
 
     libs = [m for m in ("torch", "transformers", "peft", "accelerate") if importlib.util.find_spec(m) is None]
@@ -44,26 +45,30 @@ def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
     missing = [] if cuda_available() or not needs_gpu else ["a CUDA GPU (torch sees none; --device cpu runs it "
                                                             "on the CPU, e.g. with --max-steps 2)"]
     for exp in study.experiments:
-        setup = exp.setups["paper"]
-        missing += [m for m in data.missing_files(setup.dataset, data_dir) if m not in missing]
-        if not models.checkpoint_available(setup.model):
-            import os
-
-            if os.environ.get("HF_HUB_OFFLINE") == "1":
-                note = f"checkpoint {setup.model} (not in the local Hugging Face cache and HF_HUB_OFFLINE=1)"
-                if note not in missing:
-                    missing.append(note)
+        missing += [m for m in paper_missing(exp, data_dir) if m not in missing]
     out["paper"] = ({"available": False, "reason": "missing: " + "; ".join(missing)} if missing else
                     {"available": True, "reason": "study checkpoints and data found; GPU present"})
     return out
 
 
+def paper_missing(experiment, data_dir=None) -> list[str]:
+    """What the experiment's paper profile lacks here, each with the exact path expected or the command
+    that fetches it: its dataset's files under --data-dir, and its checkpoint (--models / $SLR_MODELS
+    DIR/<org>/<name>, or the Hugging Face cache)."""
+    from replication import data, models
+
+    setup = experiment.setups["paper"]
+    note = models.missing_checkpoint(setup.model)
+    return data.missing_files(setup.dataset, data_dir) + ([note] if note else [])
+
+
 def list_studies(data_dir: str | None = None) -> list[dict]:
-    """Every registered study, its experiments, and which profiles can run here."""
+    """Every registered study, its experiments (each with what its paper profile lacks here), and which
+    profiles can run here."""
     from replication import studies
 
     return [{"study": s.id, "title": s.title, "source": s.source,
-             "experiments": [e.describe() for e in s.experiments],
+             "experiments": [{**e.describe(), "paper_missing": paper_missing(e, data_dir)} for e in s.experiments],
              "profiles": _profiles(s, data_dir)} for s in studies.all_studies()]
 
 
@@ -144,3 +149,38 @@ def build_bases(progress: bool = True, steps: int | None = None, force: bool = F
 
     return {arch: str(bases.ensure(arch, progress=progress, steps=steps, force=force))
             for arch in bases.ARCHITECTURES}
+
+
+def datasets_report(name: str | None = None, data_dir: str | None = None, checksums: bool = False) -> list[dict]:
+    """For each dataset a study's paper profile names (or `name`: a dataset, or a study id for its paper
+    datasets): where it comes from, the files and layout expected under `data_dir`, the sizes, row counts
+    and checksums known, and whether it is present (`checksums` hashes the files found: slow on big ones)."""
+    from replication import data, studies
+    from replication.data.releases import RELEASES
+
+    used: dict[str, list[str]] = {}
+    for study in studies.all_studies():
+        for exp in study.experiments:
+            used.setdefault(exp.setups["paper"].dataset, []).append(f"{study.id} {exp.name}")
+    if name is None:
+        names = [n for n in data.DATASETS if n in used or n in RELEASES]
+    elif name in data.DATASETS:
+        names = [name]
+    else:
+        study = studies.get(name)     # raises ReplicationError naming the known ids
+        names = list(dict.fromkeys(e.setups["paper"].dataset for e in study.experiments))
+    out = []
+    for n in names:
+        source = data.DATASETS[n]
+        if n in RELEASES:
+            entry = RELEASES[n].report(data_dir, checksums)
+        else:
+            missing = data.missing_files(n, data_dir)
+            entry = {"name": n, "head": source.head, "source": source.origin, "reference": "",
+                     "layouts": [{"layout": ", ".join(str(p) for p in source.needs(Path("."))) or "(none: offline)",
+                                  "files": [str(p) for p in source.needs(Path("."))]}],
+                     "rows": {}, "known_files": {}, "present": not missing, "missing": missing, "files": []}
+        entry["used_by"] = used.get(n, [])
+        out.append(entry)
+    return out
+

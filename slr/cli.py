@@ -433,12 +433,23 @@ def replicate(
                                   "--device cpu also runs the paper profile on a CPU."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", min=1, help="Cap every run at N optimiser steps "
                                             "(a dry run of a large profile)."),
+    datasets: bool = typer.Option(False, "--datasets", help="For each paper-profile dataset (or those of study "
+                                  "ID, or dataset ID): its public release, the files expected under --data-dir, "
+                                  "known sizes and checksums, and whether it is present."),
+    models: Optional[Path] = typer.Option(None, "--models", envvar="SLR_MODELS", help="Folder of local "
+                                          "checkpoints, DIR/<org>/<name> for hub id <org>/<name> (paper profile); "
+                                          "the Hugging Face cache still works."),
 ) -> None:
     """Run a study's PEFT experiment and record the runs in the database."""
     from slr import replicate as replicate_module
 
+    if models is not None:       # the harness reads local checkpoints from $SLR_MODELS
+        os.environ["SLR_MODELS"] = str(models)
+    if datasets:
+        replicate_module.datasets_command(study_id, data_dir, fmt.value)
+        return
     if list_:
-        replicate_module.list_command(fmt.value)
+        replicate_module.list_command(fmt.value, data_dir=data_dir)
         return
     if study_id and study_id.lower() == "bases":
         replicate_module.build_bases()

@@ -22,8 +22,8 @@ def all_ids() -> list[str]:
     return [s["study"] for s in _harness().list_studies()]
 
 
-def list_command(fmt: str) -> None:
-    studies = _harness().list_studies()
+def list_command(fmt: str, data_dir: Path | None = None) -> None:
+    studies = _harness().list_studies(str(data_dir) if data_dir else None)
     if fmt == "json":
         sys.stdout.write(json.dumps(studies, indent=2, default=str) + "\n")
         return
@@ -31,7 +31,51 @@ def list_command(fmt: str) -> None:
 
     from slr import render
 
-    render.experiment_list(Console(soft_wrap=False), studies)     # one line per experiment
+    console = Console(soft_wrap=False)
+    render.experiment_list(console, studies)     # one line per experiment
+    lacking = [(s["study"], e) for s in studies for e in s["experiments"] if e.get("paper_missing")]
+    if lacking:
+        console.print(f"paper profile: what each experiment lacks here, and the fix "
+                      f"(--data-dir {data_dir or 'DIR'}; `slr replicate --datasets` describes each release):")
+        for study, exp in lacking:
+            console.print(f"  {study} {exp['name']}:", markup=False)
+            for item in exp["paper_missing"]:
+                console.print(f"    - {item}", markup=False, overflow="fold")
+
+
+def datasets_command(target: str | None, data_dir: Path | None, fmt: str) -> None:
+    """`slr replicate --datasets [ID]`: each paper-profile dataset's release, layout and presence."""
+    harness = _harness()
+    try:
+        rows = harness.datasets_report(target, str(data_dir) if data_dir else None)
+    except harness.ReplicationError as exc:
+        raise UsageError(f"replicate --datasets: {exc}") from None
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, indent=2, default=str) + "\n")
+        return
+    out = []
+    for r in rows:
+        state = ("offline: built on this machine" if r["present"] and not r["layouts"][0]["files"] else
+                 "present" if r["present"] else "missing")
+        out.append(f"{r['name']}  [{state}]  ({r['head']}; paper profile of: {', '.join(r['used_by']) or 'none yet'})")
+        out.append(f"  from:     {r['source']}")
+        if r.get("reference"):
+            out.append(f"  read as:  {r['reference']}")
+        for i, layout in enumerate(r["layouts"]):
+            out.append(f"  {'layout:' if i == 0 else 'or:    '}   <data-dir>/{layout['layout']}")
+        if r.get("rows"):
+            out.append("  rows:     " + ", ".join(f"{k} {v:,}" for k, v in r["rows"].items()))
+        for path, known in r.get("known_files", {}).items():
+            out.append(f"  known:    {path}  {known['bytes']:,} bytes  sha256 {known['sha256']}")
+        for f in r.get("files", []):
+            size = f" {f['bytes']:,} bytes" if f.get("exists") else ""
+            check = "" if "size_matches" not in f else ("  (size as released)" if f["size_matches"]
+                                                         else "  (size differs from the release)")
+            out.append(f"  {'found:  ' if f['exists'] else 'absent: '}  {f['path']}{size}{check}")
+        for m in r["missing"]:
+            out.append(f"  needs:    {m}")
+        out.append("")
+    sys.stdout.write("\n".join(out))
 
 
 def build_bases() -> None:

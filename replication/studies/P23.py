@@ -20,7 +20,7 @@ STUDY = Study(
                    paper_model='codellama/CodeLlama-7b-hf', study_model='Code Llama-7B',
                    study_dataset='code review dataset of Li et al.', reported_metric='BLEU'),
         experiment('cmg-codellama', 'Commit Message Generation', 'decoder-only', METHODS,
-                   paper_model='codellama/CodeLlama-7b-hf', paper_data='commit-messages',
+                   paper_model='codellama/CodeLlama-7b-hf', paper_data='mcmd-java',
                    study_model='Code Llama-7B', study_dataset='MCMD', reported_metric='BLEU'),
         experiment('comment-update-codellama', 'Just-in-time Comment Update', 'decoder-only', METHODS,
                    paper_model='codellama/CodeLlama-7b-hf', study_model='Code Llama-7B',

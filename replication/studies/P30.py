@@ -63,7 +63,7 @@ STUDY = Study(
             setups={
                 "smoke": Setup("tiny:encoder-only", "stdlib-code-changes-jit", SMOKE),
                 "mini": Setup("minilm", "stdlib-code-changes-jit", MINI_JIT),
-                "paper": Setup("microsoft/codebert-base", "jit-defects", PAPER_JIT),
+                "paper": Setup("microsoft/codebert-base", "jit-defects4j", PAPER_JIT),
             },
             method_config={"Adapter (Houlsby)": ADAPTER,
                            "LoRA": {"r": 64, "alpha": 32, "dropout": 0.1}},
@@ -76,7 +76,7 @@ STUDY = Study(
             setups={
                 "smoke": Setup("tiny:encoder-decoder", "stdlib-code-changes-jit", SMOKE),
                 "mini": Setup("base:encoder-decoder", "stdlib-code-changes-jit", MINI_JIT),
-                "paper": Setup("Salesforce/codet5-base", "jit-defects", PAPER_JIT),
+                "paper": Setup("Salesforce/codet5-base", "jit-defects4j", PAPER_JIT),
             },
             method_config={"Adapter (Houlsby)": ADAPTER,
                            "LoRA": {"r": 64, "alpha": 32, "dropout": 0.1}},
@@ -91,7 +91,7 @@ STUDY = Study(
             setups={
                 "smoke": Setup("tiny:encoder-decoder", "stdlib-code-changes-cmg", SMOKE),
                 "mini": Setup("base:encoder-decoder", "stdlib-code-changes-cmg", MINI_CMG),
-                "paper": Setup("Salesforce/codet5-base", "commit-messages", PAPER_CMG),
+                "paper": Setup("Salesforce/codet5-base", "mcmd-java", PAPER_CMG),
             },
             method_config={"Adapter (Houlsby)": ADAPTER,
                            "LoRA": {"r": 8, "alpha": 32, "dropout": 0.1}},

@@ -45,7 +45,7 @@ def test_unknown_study_method_or_profile_raise_replication_error():
 
 def test_paper_profile_fails_fast_naming_what_is_missing(tmp_path):
     start = time.perf_counter()
-    with pytest.raises(replication.ReplicationError, match="jit-defects/train.jsonl"):
+    with pytest.raises(replication.ReplicationError, match="jitfine/changes_train.pkl"):
         replication.run("P30", profile="paper", data_dir=str(tmp_path))
     assert time.perf_counter() - start < 5
 
