@@ -21,7 +21,7 @@ __all__ = ["list_studies", "run", "build_bases", "datasets_report", "paper_missi
 
 
 def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
-    from replication import bases
+    from replication import bases, data, models
     from replication.environment import cuda_available
 
     libs = [m for m in ("torch", "transformers", "peft", "accelerate") if importlib.util.find_spec(m) is None]
@@ -42,12 +42,21 @@ def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
     else:
         out["mini"] = {"available": True, "reason": "pretrained small bases (cached) and the packaged MiniLM "
                                                     "encoder; minutes on a CPU"}
-    missing = [] if cuda_available() or not needs_gpu else ["a CUDA GPU (torch sees none; --device cpu runs it "
-                                                            "on the CPU, e.g. with --max-steps 2)"]
+    gpu = [] if cuda_available() or not needs_gpu else ["a CUDA GPU (torch sees none; --device cpu runs it "
+                                                        "on the CPU, e.g. with --max-steps 2)"]
+    files, checkpoints = [], []
     for exp in study.experiments:
-        missing += [m for m in paper_missing(exp, data_dir) if m not in missing]
-    out["paper"] = ({"available": False, "reason": "missing: " + "; ".join(missing)} if missing else
-                    {"available": True, "reason": "study checkpoints and data found; GPU present"})
+        setup = exp.setups["paper"]
+        files += [m for m in data.missing_files(setup.dataset, data_dir) if m not in files]
+        note = models.missing_checkpoint(setup.model)
+        checkpoints += [note] if note and note not in checkpoints else []
+    missing = gpu + files + checkpoints
+    # the summary is what a one-line listing shows; the reason, every path and fix command
+    summary = ", ".join(part for part in (
+        "a CUDA GPU (or --device cpu)" if gpu else "", f"{len(files)} dataset(s) under --data-dir" if files else "",
+        f"{len(checkpoints)} checkpoint(s) (--models DIR or the Hugging Face cache)" if checkpoints else "") if part)
+    out["paper"] = ({"available": False, "reason": "missing: " + "; ".join(missing), "summary": "missing: " + summary}
+                    if missing else {"available": True, "reason": "study checkpoints and data found; GPU present"})
     return out
 
 

@@ -6,6 +6,7 @@ the database and the terminal.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -33,14 +34,20 @@ def list_command(fmt: str, data_dir: Path | None = None) -> None:
 
     console = Console(soft_wrap=False)
     render.experiment_list(console, studies)     # one line per experiment
-    lacking = [(s["study"], e) for s in studies for e in s["experiments"] if e.get("paper_missing")]
-    if lacking:
-        console.print(f"paper profile: what each experiment lacks here, and the fix "
-                      f"(--data-dir {data_dir or 'DIR'}; `slr replicate --datasets` describes each release):")
-        for study, exp in lacking:
-            console.print(f"  {study} {exp['name']}:", markup=False)
-            for item in exp["paper_missing"]:
-                console.print(f"    - {item}", markup=False, overflow="fold")
+    needed: dict[str, list[str]] = {}        # each missing file or checkpoint once, with who needs it
+    for study in studies:
+        for exp in study["experiments"]:
+            for item in exp.get("paper_missing") or []:
+                needed.setdefault(item, []).append(f"{study['study']} {exp['name']}")
+    if needed and not (data_dir or os.environ.get("SLR_MODELS")):
+        console.print("paper profile: `slr replicate --list --data-dir DIR --models DIR` lists each missing file "
+                      "and checkpoint with its fix; `slr replicate --datasets` describes each release.", markup=False)
+    elif needed:
+        console.print(f"paper profile: what is missing here and the fix (--data-dir {data_dir or 'DIR'}; "
+                      f"`slr replicate --datasets` describes each release):", markup=False)
+        for item, users in needed.items():
+            who = ", ".join(users[:3]) + (f" and {len(users) - 3} more" if len(users) > 3 else "")
+            console.print(f"  - {item} [{who}]", markup=False, overflow="fold")
 
 
 def datasets_command(target: str | None, data_dir: Path | None, fmt: str) -> None:

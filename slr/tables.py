@@ -226,7 +226,7 @@ def experiments(studies: list[dict]) -> tuple[Table, list[str]]:
     for study in studies:
         marks = {}
         for profile, state in study["profiles"].items():
-            reason = state.get("reason") or ""
+            reason = state.get("summary") or state.get("reason") or ""
             quiet = state["available"] and profile == "smoke"          # smoke always runs: no note needed
             number = None if quiet or not reason else notes.setdefault(reason, len(notes) + 1)
             marks[profile] = ("yes" if state["available"] else "no") + (f" [{number}]" if number else "")

@@ -174,9 +174,9 @@ def test_latex_escapes_every_special_character():
 def test_compare_latex_is_the_reported_vs_replicated_table(engine):
     text = export.to_latex(tables.compare(compare.compare(engine)), label="tab:compare")
     rows = latex_tables(text)[0]
-    assert rows[0][:6] == ["study", "profile", "experiment", "method", "metric", "reported Δ"]
+    assert rows[0][:7] == ["study", "profile", "experiment", "method", "metric", "fidelity", "reported Δ"]
     assert {r[2] for r in rows[1:]} == {"summarize-codet5", "translate-codet5"}
-    assert all(r[7] == "+2.5" for r in rows[1:])                     # replicated Δ: 12.5 - 10
+    assert all(r[8] == "+2.5" for r in rows[1:])                     # replicated Δ: 12.5 - 10
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex installed (texlive-latex-recommended)")
