@@ -97,6 +97,7 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     chooser = selection_metric(experiment)
     best: tuple[float, int, dict] | None = None
     scored: list[str] = []
+    validating = 0.0              # seconds spent scoring the validation split: not training time
     tokens, step = 0, 0
     bar = tqdm(total=steps, desc=f"{record.study} {experiment.name} {method.name}", disable=not progress,
                leave=False)
@@ -125,14 +126,16 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
                     if step_hook:
                         step_hook(step, loss.item())
                     if step in checks:      # keep the trainable weights that score best on validation
+                        began = time.perf_counter()
                         value = _validate(accelerator, model, bundle, data, arch, head, scale, chooser)
+                        validating += time.perf_counter() - began
                         scored.append(f"{step}: {value:.4g}")
                         if best is None or value > best[0]:
                             best = (value, step, _trainable_state(accelerator.unwrap_model(model)))
                         model.train()
                     if step >= steps:
                         break
-        record.train_seconds = time.perf_counter() - start
+        record.train_seconds = time.perf_counter() - start - validating
         bar.close()
         record.tokens_per_second = tokens / record.train_seconds if record.train_seconds else 0.0
         if best is not None:
