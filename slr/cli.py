@@ -15,7 +15,10 @@ from typing import List, Optional
 import typer
 import typer.core
 
+from slr import typer_light
 from slr.errors import SlrError, UsageError
+
+typer_light.install()  # option values without pydantic: typer's adapters cost ~0.13 s a command
 
 
 class _Group(typer.core.TyperGroup):
@@ -75,15 +78,16 @@ class Category(str, Enum):
 
 def _complete(kind: str):
     def complete(incomplete: str) -> list[str]:
-        from taxonomy import vocabularies
+        from slr.fastread import completion_names
 
         needle = incomplete.lower()
-        names: list[str] = []
-        for term in vocabularies()[kind].terms:
-            for spelling in (term.name, term.abbreviation) if kind == "tasks" else (term.name,):
-                if spelling and spelling.lower().startswith(needle):
-                    names.append(spelling)
-        return names
+        spellings = completion_names(kind)     # from the database the last build wrote: no YAML parsing
+        if spellings is None:                  # no database yet: the vocabulary files
+            from taxonomy import vocabularies
+
+            spellings = [s for term in vocabularies()[kind].terms
+                         for s in ((term.name, term.abbreviation) if kind == "tasks" else (term.name,)) if s]
+        return [s for s in spellings if s.lower().startswith(needle)]
     return complete
 
 
@@ -99,7 +103,7 @@ _state: dict[str, Optional[str]] = {"db": None, "corpus": None}
 
 
 def _corpus_path() -> Path:
-    from slr.db import corpus_dir
+    from slr.fastread import corpus_dir
 
     return corpus_dir(_state["corpus"])
 
@@ -108,6 +112,15 @@ def _engine(rebuild: bool = False):
     from slr.db import open_current
 
     return open_current(_state["db"], _state["corpus"], rebuild=rebuild)
+
+
+def _reader(runs: bool = False):
+    """The database for a plain read: on a SQLite file that is at the current schema revision and
+    holds the current corpus, a sqlite3 reader (no SQLAlchemy, SQLModel or pydantic imported);
+    otherwise the full path, which builds or upgrades first (slr.fastread.open_fast says when)."""
+    from slr.fastread import open_fast
+
+    return open_fast(_state["db"], _state["corpus"], runs=runs) or _engine()
 
 
 def _echo(text: str) -> None:
@@ -173,7 +186,7 @@ def papers(
 
     flt = queries.PaperFilter(tuple(task), tuple(method), tuple(arch), venue, year,
                               category.value if category else None, family)
-    records = queries.papers(_engine(), flt, with_evidence=evidence or False)
+    records = queries.papers(_reader(), flt, with_evidence=evidence or False)
     if fmt is Format.json:
         _echo(export.to_json(records))
     elif fmt is Format.csv:
@@ -200,7 +213,7 @@ def show(
     """Everything the corpus knows about one study, each fact with its evidence."""
     from slr import export, queries
 
-    record = queries.show(_engine(), study_id)
+    record = queries.show(_reader(), study_id)
     if fmt is Format.json:
         _echo(export.to_json(record))
     elif fmt is Format.bibtex:
@@ -226,7 +239,7 @@ def search(
     """Ranked fuzzy search over titles, summaries and evidence quotes."""
     from slr import export, queries
 
-    hits = queries.search(_engine(), text, limit)
+    hits = queries.search(_reader(), text, limit)
     if fmt is TableOrJson.json:
         _echo(export.to_json(hits))
     else:
@@ -240,7 +253,7 @@ def stats(fmt: Document = typer.Option(Document.table, "--format", "-f", help="t
     """Facet counts by task, category, method, family, architecture, venue and year."""
     from slr import export, queries
 
-    counts = queries.stats(_engine())
+    counts = queries.stats(_reader())
     if fmt is Document.json:
         _echo(export.to_json(counts))
     elif fmt in (Document.md, Document.latex):
@@ -271,7 +284,7 @@ def taxonomy(
     """The review's taxonomy: generative / non-generative -> tasks -> studies, and PEFT families -> methods."""
     from slr import queries
 
-    engine = _engine()
+    engine = _reader()
     if fmt is TaxonomyFormat.tree:
         from slr import render
 
@@ -481,13 +494,19 @@ def runs(
     fmt: Document = typer.Option(Document.table, "--format", "-f", help="table, json, md or latex."),
 ) -> None:
     """List recorded replication runs, or compare them with what the studies reported."""
-    from slr import db, export, queries
+    from slr import export, queries
+    from slr.fastread import SqliteReader
 
-    engine = _engine()
-    with db.guarded(str(engine.url)):
-        db.reap_interrupted(engine)
+    # A plain listing reads through sqlite3 when nothing needs writing first; else the full path,
+    # which marks this host's running runs whose process is gone as interrupted.
+    engine = _engine() if (target or compare) else _reader(runs=True)
+    if not isinstance(engine, SqliteReader):
+        from slr import db
+
+        with db.guarded(str(engine.url)):
+            db.reap_interrupted(engine)
     if (target or "").lower() == "import":
-        from slr import journal
+        from slr import db, journal
 
         source = journal_file or journal.path()
         with db.guarded(str(engine.url)):

@@ -18,50 +18,11 @@ from sqlmodel import Session, SQLModel, create_engine, delete
 
 from slr import schema
 from slr.errors import SlrError
+from slr.fastread import alive as _alive  # noqa: F401  (kept here for callers)
+from slr.fastread import corpus_dir, data_dir, database_url, shipped_corpus_dir  # noqa: F401  (light: the fast read path uses them)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 PG_BUILD_LOCK_KEY = 0x534C525F424C44  # "SLR_BLD": serialises corpus builds on PostgreSQL
-
-
-def data_dir() -> Path:
-    override = os.environ.get("SLR_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("slr", appauthor=False))
-
-
-def corpus_dir(override: str | os.PathLike | None = None) -> Path:
-    """--corpus, else $SLR_CORPUS, else the corpus installed with the package."""
-    chosen = override or os.environ.get("SLR_CORPUS")
-    return Path(chosen) if chosen else shipped_corpus_dir()
-
-
-def shipped_corpus_dir() -> Path:
-    # The `corpus` data package: the checkout's corpus/ in an editable install, the copy in
-    # site-packages in a wheel install. Both are plain folders on disk (not zipped).
-    from importlib.resources import files
-
-    return Path(str(files("corpus")))
-
-
-def database_url(override: str | None = None) -> str:
-    url = override or os.environ.get("SLR_DB")
-    if url:
-        return url
-    directory = data_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        probe = directory / ".slr-write-probe"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise SlrError(
-            f"data directory {directory}: cannot write there ({exc.strerror or exc}). "
-            "Set SLR_DATA_DIR to a writable folder or SLR_DB to a database URL."
-        ) from None
-    return f"sqlite:///{directory / 'slr.db'}"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -413,18 +374,6 @@ def reap_interrupted(engine: Engine) -> int:
                 row.finished_at = datetime.now(timezone.utc)
                 row.pid = None
     return len(gone)
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:       # someone else's live process
-        return True
-    return True
 
 
 __all__ = ["connect", "open_current", "build", "record_run", "data_dir", "corpus_dir",

@@ -3,32 +3,32 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
 from slr import queries
+from slr.fastread import reading
 
 
-def build(engine: Engine):
+def build(engine):
     from taxonomy import graph
 
     study_tasks, study_methods = defaultdict(list), defaultdict(list)
-    with engine.connect() as conn:
-        for sid, task in conn.execute(select(queries.ST.c.study_id, queries.ST.c.task).order_by(queries.ST.c.study_id, queries.ST.c.task)):
+    with reading(engine) as q:  # an Engine or the fast path's sqlite3 reader (slr.fastread)
+        for sid, task in q.all("SELECT study_task.study_id, study_task.task FROM study_task "
+                               "ORDER BY study_task.study_id, study_task.task"):
             study_tasks[sid].append(task)
-        for sid, method in conn.execute(select(queries.SM.c.study_id, queries.SM.c.method).order_by(queries.SM.c.study_id, queries.SM.c.method)):
+        for sid, method in q.all("SELECT study_method.study_id, study_method.method FROM study_method "
+                                 "ORDER BY study_method.study_id, study_method.method"):
             study_methods[sid].append(method)
-    return graph.build(queries.vocabulary(engine, "tasks"), queries.vocabulary(engine, "methods"),
-                       study_tasks, study_methods)
+        return graph.build(queries.vocabulary(q, "tasks"), queries.vocabulary(q, "methods"),
+                           study_tasks, study_methods)
 
 
-def export(engine: Engine, fmt: str) -> str:
+def export(engine, fmt: str) -> str:
     from taxonomy import graph
 
     return graph.export(build(engine), fmt)
 
 
-def problems(engine: Engine) -> list[str]:
+def problems(engine) -> list[str]:
     from taxonomy import graph
 
     return graph.validate(build(engine))

@@ -18,10 +18,12 @@ review it, then set HEAD below to its revision id (a test checks HEAD is Alembic
 from __future__ import annotations
 
 from pathlib import Path
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from slr.errors import SlrError
+
+if TYPE_CHECKING:  # pragma: no cover  (slr.fastread reads HEAD without importing SQLAlchemy)
+    from sqlalchemy.engine import Engine
 
 # The newest revision in slr/alembic/versions. Checked against Alembic by the tests.
 HEAD = "0005_run_notes"

@@ -1,6 +1,9 @@
 """Questions a user asks of the database, as plain functions returning plain data.
 
-Every output format (table, json, csv, bibtex) is rendered from what these return.
+Every output format (table, json, csv, bibtex) is rendered from what these return. Each question
+is written once, as portable SQL run through slr.fastread.reading(db): `db` is a SQLAlchemy
+Engine (PostgreSQL, the Python API, a database just built) or the sqlite3 reader of the fast
+path (slr.fastread.open_fast), and both give the same answer. No SQLAlchemy import here.
 """
 from __future__ import annotations
 
@@ -8,40 +11,34 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-
-from slr import schema
 from slr.errors import UsageError
-
-S, ST, SM, MO = schema.Study.__table__, schema.StudyTask.__table__, schema.StudyMethod.__table__, schema.Model.__table__
-TASK, METHOD, ARCH = schema.Task.__table__, schema.Method.__table__, schema.Architecture.__table__
-
+from slr.fastread import cols, reading
 
 # --------------------------------------------------------------------------- vocabulary
 
-def vocabulary(engine: Engine, kind: str):
+
+def vocabulary(db, kind: str):
     """The vocabulary as stored by the last build (no YAML parsing on the query path)."""
     from taxonomy.vocabulary import Term, Vocabulary
 
-    with engine.connect() as conn:
+    with reading(db) as q:
         if kind == "tasks":
-            rows = conn.execute(select(TASK)).mappings().all()
+            rows = q.dicts(f"SELECT {cols('task')} FROM task", table="task")
             terms = [Term("tasks", r["name"], tuple(r["aliases"] or ()), r["abbreviation"], r["category"],
                           description=r["description"], in_review=r["in_review"]) for r in rows]
         elif kind == "methods":
-            rows = conn.execute(select(METHOD)).mappings().all()
+            rows = q.dicts(f"SELECT {cols('method')} FROM method", table="method")
             terms = [Term("methods", r["name"], tuple(r["aliases"] or ()), family=r["family"],
                           library=r["library"], description=r["description"]) for r in rows]
         else:
-            rows = conn.execute(select(ARCH)).mappings().all()
+            rows = q.dicts(f"SELECT {cols('architecture')} FROM architecture", table="architecture")
             terms = [Term("architectures", r["name"], tuple(r["aliases"] or ()),
                           description=r["description"]) for r in rows]
     return Vocabulary(kind, terms)
 
 
-def resolve(engine: Engine, kind: str, value: str, option: str) -> str:
-    vocab = vocabulary(engine, kind)
+def resolve(db, kind: str, value: str, option: str) -> str:
+    vocab = vocabulary(db, kind)
     term = vocab.resolve(value)
     if term is None:
         hints = vocab.suggest(value)
@@ -50,9 +47,9 @@ def resolve(engine: Engine, kind: str, value: str, option: str) -> str:
     return term.name
 
 
-def _distinct(engine: Engine, column) -> list:
-    with engine.connect() as conn:
-        return list(conn.execute(select(column).distinct()).scalars())
+def _distinct(db, table: str, column: str) -> list:
+    with reading(db) as q:
+        return q.scalars(f"SELECT DISTINCT {table}.{column} FROM {table}")
 
 
 def _resolve_choice(value: str, choices: Iterable[str], option: str, what: str) -> str:
@@ -81,36 +78,42 @@ class PaperFilter:
     family: str | None = None
 
 
-def papers(engine: Engine, flt: PaperFilter | None = None, with_evidence: bool = False) -> list[dict[str, Any]]:
+def papers(db, flt: PaperFilter | None = None, with_evidence: bool = False) -> list[dict[str, Any]]:
     flt = flt or PaperFilter()
-    query = select(S.c.id).order_by(S.c.number)
-    # (values, vocabulary, option, link column, name column): a study matches if it links to the name.
-    for values, kind, option, study_column, name_column in (
-            (flt.tasks, "tasks", "--task", ST.c.study_id, ST.c.task),
-            (flt.methods, "methods", "--method", SM.c.study_id, SM.c.method),
-            (flt.architectures, "architectures", "--arch", MO.c.study_id, MO.c.architecture)):
-        for value in values:
-            name = resolve(engine, kind, value, option)
-            query = query.where(S.c.id.in_(select(study_column).where(name_column == name)))
-    if flt.category:
-        category = _resolve_choice(flt.category, ("generative", "non-generative"), "--category", "category")
-        query = query.where(S.c.id.in_(
-            select(ST.c.study_id).join(TASK, TASK.c.name == ST.c.task).where(TASK.c.category == category)))
-    if flt.family:
-        family = _resolve_choice(flt.family, _distinct(engine, METHOD.c.family), "--family", "PEFT family")
-        query = query.where(S.c.id.in_(
-            select(SM.c.study_id).join(METHOD, METHOD.c.name == SM.c.method).where(METHOD.c.family == family)))
-    if flt.venue:
-        query = query.where(S.c.venue == _resolve_choice(flt.venue, _distinct(engine, S.c.venue), "--venue", "venue"))
-    if flt.year is not None:
-        query = query.where(S.c.year == flt.year)
-    with engine.connect() as conn:
-        ids = conn.execute(query).scalars().all()
-    return describe(engine, ids, with_evidence=with_evidence, id_query=query)
+    with reading(db) as q:
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        # (values, vocabulary, option, link table, name column): a study matches if it links to the name.
+        for values, kind, option, table, name_column in (
+                (flt.tasks, "tasks", "--task", "study_task", "task"),
+                (flt.methods, "methods", "--method", "study_method", "method"),
+                (flt.architectures, "architectures", "--arch", "model", "architecture")):
+            for value in values:
+                key = f"p{len(params)}"
+                params[key] = resolve(q, kind, value, option)
+                where.append(f"study.id IN (SELECT {table}.study_id FROM {table} WHERE {table}.{name_column} = :{key})")
+        if flt.category:
+            params["category"] = _resolve_choice(flt.category, ("generative", "non-generative"), "--category", "category")
+            where.append("study.id IN (SELECT study_task.study_id FROM study_task JOIN task ON task.name = study_task.task "
+                         "WHERE task.category = :category)")
+        if flt.family:
+            params["family"] = _resolve_choice(flt.family, _distinct(q, "method", "family"), "--family", "PEFT family")
+            where.append("study.id IN (SELECT study_method.study_id FROM study_method JOIN method ON "
+                         "method.name = study_method.method WHERE method.family = :family)")
+        if flt.venue:
+            params["venue"] = _resolve_choice(flt.venue, _distinct(q, "study", "venue"), "--venue", "venue")
+            where.append("study.venue = :venue")
+        if flt.year is not None:
+            params["year"] = flt.year
+            where.append("study.year = :year")
+        id_query = ("SELECT study.id FROM study" + (" WHERE " + " AND ".join(where) if where else ""), params)
+        ids = q.scalars(id_query[0] + " ORDER BY study.number", params)
+        return describe(q, ids, with_evidence=with_evidence, id_query=id_query)
 
 
-def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_query=None) -> list[dict[str, Any]]:
-    """Study records with their canonical tasks, methods and architectures, in the given order."""
+def describe(db, ids: list[str], with_evidence: bool = False, id_query=None) -> list[dict[str, Any]]:
+    """Study records with their canonical tasks, methods and architectures, in the given order.
+    `id_query`: (SQL selecting the study ids, its parameters), used in place of a long id list."""
     if not ids:
         return []
     tasks: dict[str, list[str]] = defaultdict(list)
@@ -119,38 +122,44 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
     families: dict[str, set[str]] = defaultdict(set)
     architectures: dict[str, set[str]] = defaultdict(set)
     models: dict[str, list[dict]] = defaultdict(list)
-    # Long IN (...) lists are slow to compile and bind; past a few hundred ids the filter that
-    # found them is handed to the database as a subquery instead.
-    scope = id_query.with_only_columns(S.c.id).order_by(None) if (id_query is not None and len(ids) > 300) else ids
+    # Long IN (...) lists are slow to bind; past a few hundred ids the filter that found them is
+    # handed to the database as a subquery instead.
+    if id_query is not None and len(ids) > 300:
+        scope, params = id_query[0], dict(id_query[1])
+    else:
+        scope, params = ":scope_ids", {"scope_ids": list(ids)}
 
-    def scoped(query, column):
-        return query.where(column.in_(scope))
+    def scoped(sql: str, column: str, order: str | None = None) -> str:
+        return f"{sql} WHERE {column} IN ({scope})" + (f" ORDER BY {order}" if order else "")
 
-    with engine.connect() as conn:
-        studies = {r["id"]: dict(r) for r in conn.execute(scoped(select(S), S.c.id)).mappings()}
-        for sid, task, category in conn.execute(scoped(
-                select(ST.c.study_id, ST.c.task, TASK.c.category).join(TASK, TASK.c.name == ST.c.task)
-                .order_by(ST.c.task), ST.c.study_id)):
+    with reading(db) as q:
+        studies = {r["id"]: r for r in q.dicts(scoped(f"SELECT {cols('study')} FROM study", "study.id"), params,
+                                                 table="study")}
+        for sid, task, category in q.all(scoped(
+                "SELECT study_task.study_id, study_task.task, task.category FROM study_task "
+                "JOIN task ON task.name = study_task.task", "study_task.study_id", "study_task.task"), params):
             tasks[sid].append(task)
             categories[sid].add(category)
-        for sid, method, family in conn.execute(scoped(
-                select(SM.c.study_id, SM.c.method, METHOD.c.family).join(METHOD, METHOD.c.name == SM.c.method)
-                .order_by(SM.c.method), SM.c.study_id)):
+        for sid, method, family in q.all(scoped(
+                "SELECT study_method.study_id, study_method.method, method.family FROM study_method "
+                "JOIN method ON method.name = study_method.method", "study_method.study_id", "study_method.method"),
+                params):
             methods[sid].append(method)
             families[sid].add(family)
-        R = schema.Result.__table__
         tiers: dict[str, Counter] = defaultdict(Counter)
-        for sid, tier in conn.execute(scoped(select(R.c.study_id, R.c.tier), R.c.study_id)):
+        for sid, tier in q.all(scoped("SELECT result.study_id, result.tier FROM result", "result.study_id"), params):
             tiers[sid][tier or "untiered"] += 1
-        for row in conn.execute(scoped(select(MO).order_by(MO.c.id), MO.c.study_id)).mappings():
+        for row in q.dicts(scoped(f"SELECT {cols('model')} FROM model", "model.study_id", "model.id"), params,
+                           table="model"):
             architectures[row["study_id"]].add(row["architecture"])
             models[row["study_id"]].append({"name": row["name"], "hf_id": row["hf_id"],
                                             "architecture": row["architecture"], "params": row["params"]})
         if with_evidence:
             fact_rows: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
             for kind, table, order in _fact_tables():
-                for row in conn.execute(scoped(select(table).order_by(order), table.c.study_id)).mappings():
-                    fact_rows[row["study_id"]][kind].append(dict(row))
+                for row in q.dicts(scoped(f"SELECT {cols(table)} FROM {table}", f"{table}.study_id", order), params,
+                                   table=table):
+                    fact_rows[row["study_id"]][kind].append(row)
     out = []
     for sid in ids:
         s = studies[sid]
@@ -173,13 +182,18 @@ def describe(engine: Engine, ids: list[str], with_evidence: bool = False, id_que
 
 # --------------------------------------------------------------------------- show
 
-def study_ids(engine: Engine) -> list[str]:
-    with engine.connect() as conn:
-        return list(conn.execute(select(S.c.id).order_by(S.c.number)).scalars())
+def study_ids(db) -> list[str]:
+    with reading(db) as q:
+        return q.scalars("SELECT study.id FROM study ORDER BY study.number")
 
 
-def show(engine: Engine, study_id: str) -> dict[str, Any]:
-    ids = study_ids(engine)
+def show(db, study_id: str) -> dict[str, Any]:
+    with reading(db) as q:
+        return _show(q, study_id)
+
+
+def _show(q, study_id: str) -> dict[str, Any]:
+    ids = study_ids(q)
     match = {i.lower(): i for i in ids}.get(study_id.strip().lower())
     if match is None and study_id.strip().isdigit():
         match = {i.lower(): i for i in ids}.get(f"p{study_id.strip()}")
@@ -189,14 +203,13 @@ def show(engine: Engine, study_id: str) -> dict[str, Any]:
         hints = [h for h, score, _ in process.extract(study_id, ids, limit=3) if score >= 60]
         tip = f" Did you mean {' or '.join(hints)}?" if hints else ""
         raise UsageError(f"no study '{study_id}'.{tip} Known ids: {', '.join(ids)}.")
-    record = describe(engine, [match])[0]
-    C = schema.Conflict.__table__
-    with engine.connect() as conn:
-        study = dict(conn.execute(select(S).where(S.c.id == match)).mappings().one())
-        fact_rows = {kind: [dict(r) for r in conn.execute(select(table).where(table.c.study_id == match)
-                                                          .order_by(order)).mappings()]
-                     for kind, table, order in _fact_tables()}
-        conflicts = [dict(r) for r in conn.execute(select(C).where(C.c.study_id == match).order_by(C.c.id)).mappings()]
+    record = describe(q, [match])[0]
+    (study,) = q.dicts(f"SELECT {cols('study')} FROM study WHERE study.id = :id", {"id": match}, table="study")
+    fact_rows = {kind: q.dicts(f"SELECT {cols(table)} FROM {table} WHERE {table}.study_id = :id ORDER BY {order}",
+                               {"id": match}, table=table)
+                 for kind, table, order in _fact_tables()}
+    conflicts = q.dicts(f"SELECT {cols('conflict')} FROM conflict WHERE conflict.study_id = :id ORDER BY conflict.id",
+                        {"id": match}, table="conflict")
     record.update({
         "finding": study["finding"], "hardware": study["hardware"],
         "artifact_available": study["artifact_available"], "sources": study["sources"],
@@ -217,10 +230,9 @@ def _without(row: dict, *keys: str) -> dict:
 
 def _fact_tables():
     """(kind, table, order) of the tables whose rows are facts of a study, and of the evidence."""
-    E, R = schema.Evidence.__table__, schema.Result.__table__
-    D, ME = schema.Dataset.__table__, schema.Metric.__table__
-    return (("tasks", ST, ST.c.task), ("methods", SM, SM.c.method), ("models", MO, MO.c.id),
-            ("datasets", D, D.c.id), ("metrics", ME, ME.c.id), ("results", R, R.c.id), ("evidence", E, E.c.id))
+    return (("tasks", "study_task", "study_task.task"), ("methods", "study_method", "study_method.method"),
+            ("models", "model", "model.id"), ("datasets", "dataset", "dataset.id"), ("metrics", "metric", "metric.id"),
+            ("results", "result", "result.id"), ("evidence", "evidence", "evidence.id"))
 
 
 def study_facts(study: dict, rows: dict[str, list[dict]]) -> dict[str, Any]:
@@ -258,26 +270,30 @@ def study_facts(study: dict, rows: dict[str, list[dict]]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- search
 
-def search(engine: Engine, text: str, limit: int = 20) -> list[dict[str, Any]]:
+def search(db, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Rank studies by the best fuzzy match of the text in their title, summary, finding or evidence quotes.
 
     An exact (case-insensitive) occurrence ranks above any fuzzy one; fuzzy scores are
     rapidfuzz's partial ratio, computed in one C call over the distinct texts.
     """
-    from rapidfuzz import fuzz, process, utils
-
     text = text.strip()
     if not text:
         raise UsageError("search: give some text to look for")
-    E = schema.Evidence.__table__
     places: dict[str, list[tuple[str, str]]] = defaultdict(list)  # text -> [(study, field)]
-    with engine.connect() as conn:
-        for sid, title, summary, finding in conn.execute(select(S.c.id, S.c.title, S.c.summary, S.c.finding)):
+    with reading(db) as q:
+        for sid, title, summary, finding in q.all("SELECT study.id, study.title, study.summary, study.finding FROM study"):
             for field, haystack in (("title", title), ("summary", summary), ("finding", finding)):
                 if haystack:
                     places[haystack].append((sid, field))
-        for sid, fact, quote in conn.execute(select(E.c.study_id, E.c.fact, E.c.quote).where(E.c.quote.is_not(None))):
+        for sid, fact, quote in q.all("SELECT evidence.study_id, evidence.fact, evidence.quote FROM evidence "
+                                      "WHERE evidence.quote IS NOT NULL"):
             places[quote].append((sid, f"evidence ({fact})"))
+        return _ranked(q, text, places, limit)
+
+
+def _ranked(q, text: str, places: dict[str, list[tuple[str, str]]], limit: int) -> list[dict[str, Any]]:
+    from rapidfuzz import fuzz, process, utils
+
     texts = list(places)
     needle = utils.default_process(text)
     hits = process.extract(needle, texts, scorer=fuzz.partial_ratio, processor=utils.default_process,
@@ -295,7 +311,7 @@ def search(engine: Engine, text: str, limit: int = 20) -> list[dict[str, Any]]:
                 best[sid] = (score, field, haystack)
     ranked = sorted(((v[0], sid, v[1], v[2]) for sid, v in best.items()),
                     key=lambda item: (-item[0], int(item[1][1:])))[:limit]
-    records = {r["id"]: r for r in describe(engine, [sid for _, sid, _, _ in ranked])}
+    records = {r["id"]: r for r in describe(q, [sid for _, sid, _, _ in ranked])}
     return [{"id": sid, "score": round(min(score, 100.0), 1), "matched": field,
              "snippet": _snippet(haystack, text), "title": records[sid]["title"],
              "venue": records[sid]["venue"], "year": records[sid]["year"]}
@@ -316,24 +332,24 @@ def _snippet(haystack: str, text: str, width: int = 90) -> str:
 
 # --------------------------------------------------------------------------- stats and taxonomy
 
-def stats(engine: Engine) -> dict[str, dict[str, int]]:
+def stats(db) -> dict[str, dict[str, int]]:
     """Facet counts: how many studies have each task, category, method, family, architecture, venue, year;
     and how many reported numbers and replication runs sit in each verification tier."""
-    with engine.connect() as conn:
-        total = conn.execute(select(S.c.id)).scalars().all()
+    with reading(db) as q:
+        total = q.scalars("SELECT study.id FROM study")
         facets = {
-            "task": Counter(r[0] for r in conn.execute(select(ST.c.task))),
-            "category": Counter(r[1] for r in conn.execute(
-                select(ST.c.study_id, TASK.c.category).join(TASK, TASK.c.name == ST.c.task).distinct())),
-            "method": Counter(r[0] for r in conn.execute(select(SM.c.method))),
-            "family": Counter(r[1] for r in conn.execute(
-                select(SM.c.study_id, METHOD.c.family).join(METHOD, METHOD.c.name == SM.c.method).distinct())),
-            "architecture": Counter(r[1] for r in conn.execute(
-                select(MO.c.study_id, MO.c.architecture).distinct())),
-            "venue": Counter(r[0] for r in conn.execute(select(S.c.venue))),
-            "year": Counter(str(r[0]) for r in conn.execute(select(S.c.year))),
-            "reported number tier": Counter(r[0] or "untiered" for r in conn.execute(select(schema.Result.__table__.c.tier))),
-            "run tier": Counter(f"replicated-here ({r[0]})" for r in conn.execute(select(schema.Run.__table__.c.profile))),
+            "task": Counter(q.scalars("SELECT study_task.task FROM study_task")),
+            "category": Counter(r[1] for r in q.all(
+                "SELECT DISTINCT study_task.study_id, task.category FROM study_task JOIN task ON task.name = study_task.task")),
+            "method": Counter(q.scalars("SELECT study_method.method FROM study_method")),
+            "family": Counter(r[1] for r in q.all(
+                "SELECT DISTINCT study_method.study_id, method.family FROM study_method "
+                "JOIN method ON method.name = study_method.method")),
+            "architecture": Counter(r[1] for r in q.all("SELECT DISTINCT model.study_id, model.architecture FROM model")),
+            "venue": Counter(q.scalars("SELECT study.venue FROM study")),
+            "year": Counter(str(y) for y in q.scalars("SELECT study.year FROM study")),
+            "reported number tier": Counter(t or "untiered" for t in q.scalars("SELECT result.tier FROM result")),
+            "run tier": Counter(f"replicated-here ({p})" for p in q.scalars("SELECT run.profile FROM run")),
         }
     out = {"studies": {"total": len(total)}}
     for name, counter in facets.items():
@@ -341,16 +357,19 @@ def stats(engine: Engine) -> dict[str, dict[str, int]]:
     return out
 
 
-def taxonomy_tree(engine: Engine) -> dict[str, Any]:
+def taxonomy_tree(db) -> dict[str, Any]:
     """category -> task -> studies, and family -> method -> studies, with counts."""
-    with engine.connect() as conn:
-        task_rows = conn.execute(select(TASK).order_by(TASK.c.category, TASK.c.name)).mappings().all()
-        method_rows = conn.execute(select(METHOD).order_by(METHOD.c.family, METHOD.c.name)).mappings().all()
+    with reading(db) as q:
+        task_rows = q.dicts(f"SELECT {cols('task')} FROM task ORDER BY task.category, task.name", table="task")
+        method_rows = q.dicts(f"SELECT {cols('method')} FROM method ORDER BY method.family, method.name",
+                              table="method")
         by_task: dict[str, list[str]] = defaultdict(list)
-        for sid, task in conn.execute(select(ST.c.study_id, ST.c.task).join(S, S.c.id == ST.c.study_id).order_by(S.c.number)):
+        for sid, task in q.all("SELECT study_task.study_id, study_task.task FROM study_task "
+                               "JOIN study ON study.id = study_task.study_id ORDER BY study.number"):
             by_task[task].append(sid)
         by_method: dict[str, list[str]] = defaultdict(list)
-        for sid, method in conn.execute(select(SM.c.study_id, SM.c.method).join(S, S.c.id == SM.c.study_id).order_by(S.c.number)):
+        for sid, method in q.all("SELECT study_method.study_id, study_method.method FROM study_method "
+                                 "JOIN study ON study.id = study_method.study_id ORDER BY study.number"):
             by_method[method].append(sid)
     categories: dict[str, dict] = {}
     for row in task_rows:
@@ -372,15 +391,17 @@ def taxonomy_tree(engine: Engine) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- runs
 
-def runs(engine: Engine, study: str | None = None, profile: str | None = None) -> list[dict[str, Any]]:
-    RUN = schema.Run.__table__
-    query = select(RUN).order_by(RUN.c.id)
+def runs(db, study: str | None = None, profile: str | None = None) -> list[dict[str, Any]]:
+    where, params = [], {}
     if study:
-        query = query.where(RUN.c.study == study.upper())
+        where.append("run.study = :study")
+        params["study"] = study.upper()
     if profile:
-        query = query.where(RUN.c.profile == profile)
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+        where.append("run.profile = :profile")
+        params["profile"] = profile
+    sql = f"SELECT {cols('run')} FROM run" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY run.id"
+    with reading(db) as q:
+        rows = q.dicts(sql, params, table="run")
     for row in rows:
         for key in ("started_at", "finished_at"):
             if row.get(key) is not None:
@@ -393,25 +414,26 @@ def runs(engine: Engine, study: str | None = None, profile: str | None = None) -
     return rows
 
 
-def reported_results(engine: Engine, study: str) -> list[dict[str, Any]]:
-    R = schema.Result.__table__
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(R).where(R.c.study_id == study).order_by(R.c.id)).mappings()]
+def reported_results(db, study: str) -> list[dict[str, Any]]:
+    with reading(db) as q:
+        return q.dicts(f"SELECT {cols('result')} FROM result WHERE result.study_id = :study ORDER BY result.id",
+                       {"study": study}, table="result")
 
 
-def results(engine: Engine, study: str | None = None) -> list[dict[str, Any]]:
+def results(db, study: str | None = None) -> list[dict[str, Any]]:
     """Every reported number (one corpus result each) with its study, verification tier and evidence,
     in study order; `study` narrows to one study (its id, any case)."""
-    R, E = schema.Result.__table__, schema.Evidence.__table__
-    query = select(R).join(S, S.c.id == R.c.study_id).order_by(S.c.number, R.c.id)
-    evidence_query = select(E).where(E.c.fact.like("results%")).order_by(E.c.id)
+    params: dict[str, Any] = {"prefix": "results%"}
+    narrow = narrow_evidence = ""
     if study:
-        query = query.where(R.c.study_id == study.strip().upper())
-        evidence_query = evidence_query.where(E.c.study_id == study.strip().upper())
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
+        params["study"] = study.strip().upper()
+        narrow, narrow_evidence = " WHERE result.study_id = :study", " AND evidence.study_id = :study"
+    with reading(db) as q:
+        rows = q.dicts(f"SELECT {cols('result')} FROM result JOIN study ON study.id = result.study_id{narrow} "
+                       "ORDER BY study.number, result.id", params if study else None, table="result")
         evidence: dict[tuple[str, str], list[dict]] = defaultdict(list)
-        for e in conn.execute(evidence_query).mappings():
+        for e in q.dicts(f"SELECT {cols('evidence')} FROM evidence WHERE evidence.fact LIKE :prefix{narrow_evidence} "
+                         "ORDER BY evidence.id", params, table="evidence"):
             evidence[(e["study_id"], e["fact"])].append(
                 {k: e[k] for k in ("source", "locator", "quote", "paraphrase") if e[k] is not None or k == "source"})
     out = []

@@ -1,0 +1,109 @@
+"""Run studies at the mini profile over several seeds and write benchmarks/replication/<ID>_mini.md (+ .json).
+
+    python benchmarks/replication/run_mini.py P30 P34 [--seeds 0,1,2] [--out benchmarks/replication]
+
+What it measures, for real, on this machine's CPU: every method of every experiment of each study,
+once per seed, on the leak-free offline stand-ins; then the comparison `slr runs --compare` makes of
+them (mean gain over full fine-tuning, 95% bootstrap interval over seeds and test examples, trivial
+baselines, verdict), and per run the trainable share, time and peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+
+def runs_table(records) -> str:
+    from replication.studies import get
+
+    lines = ["| experiment | method | seed | trainable | train time | peak RSS | study's metric | checkpoint |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for r in records:
+        key = {e.name: e.replicated_metric for e in get(r.study).experiments}[r.experiment]
+        metric = f"{key} {r.metrics[key]:.3f}" if key in r.metrics else f"- ({r.status}: {r.error})"
+        chosen = next((n.split(",")[0].removeprefix("checkpoint: ") for n in r.notes if n.startswith("checkpoint")), "-")
+        lines.append(f"| {r.experiment} | {r.method} | {r.seed} | {100 * r.trainable_share:.2f}% ({r.trainable_params:,}) "
+                     f"| {r.train_seconds:.0f} s | {r.peak_memory_bytes / 2**30:.2f} GB | {metric} | {chosen} |")
+    return "\n".join(lines)
+
+
+def compare_table(rows) -> str:
+    lines = ["| experiment | method | metric | FMFT | PEFT | gain | 95% interval | seeds | trivial baselines | "
+             "reported gain | verdict |", "|---|---|---|---:|---:|---:|---|---|---|---:|---|"]
+    for r in rows:
+        ci = f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]" if r["ci95"] else "-"
+        baselines = ", ".join(f"{k} {v:.3f}" for k, v in r["trivial_baselines"].items()) or "-"
+        reported = f"{r['reported_delta']:+.2f}" if r["reported_delta"] is not None else "-"
+        lines.append(f"| {r['experiment']} | {r['method']} | {r['metric']} | {r['baseline_value']:.3f} | "
+                     f"{r['method_value']:.3f} | {r['replicated_delta']:+.3f} | {ci} | "
+                     f"{','.join(map(str, r['seeds']))} | {baselines} | {reported} | {r['verdict']} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("studies", nargs="+")
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--profile", default="mini", help="smoke checks this script in seconds")
+    parser.add_argument("--experiment", action="append", dest="experiments", help="only these (repeatable)")
+    args = parser.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",")]
+
+    import replication
+    from slr import comparison, db
+
+    for study in args.studies:
+        records = []
+        for record in replication.run(study, profile=args.profile, seeds=seeds, experiments=args.experiments):
+            print(f"{record.experiment} {record.method} seed {record.seed}: {record.status} "
+                  f"{ {k: round(v, 3) for k, v in record.metrics.items()} }", flush=True)
+            records.append(record)
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ.setdefault("SLR_CACHE", tmp)
+            engine = db.open_current(f"sqlite:///{Path(tmp) / 'mini.db'}")
+            for record in records:
+                db.record_run(engine, record)
+            rows = comparison.compare(engine, study)
+        first = records[0]
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        bases = {r.model: r.base for r in records if r.base}
+        text = "\n".join([
+            f"# {study} at the {args.profile} profile, seeds {args.seeds}", "",
+            f"`python benchmarks/replication/run_mini.py {study} --seeds {args.seeds}"
+            + "".join(f" --experiment {e}" for e in args.experiments or []) + f"` on {when}; "
+            f"{first.hardware.get('cpu_count')} CPU cores (shared with other work: times compare within this "
+            f"table only), torch {first.versions.get('torch')}, transformers {first.versions.get('transformers')}, "
+            f"peft {first.versions.get('peft')}.", "",
+            "Data: the offline stand-ins (deduplicated, split by source file, validation split for checkpoint "
+            "selection); models: the packaged MiniLM encoder and this tool's small pretrained bases "
+            + "; ".join(f"{m} ({b.get('steps')} steps, {b.get('tokens', 0):,} tokens, final loss "
+                        f"{b.get('final_loss', float('nan')):.2f})" for m, b in bases.items()) + ".", "",
+            "## Reported vs replicated", "",
+            "Gain = PEFT minus full fine-tuning (FMFT) on the study's metric, mean over seeds; the interval is a "
+            "paired bootstrap over seeds and test examples (1,000 resamples). A gain whose interval includes 0 "
+            "is within noise; where a trivial baseline scores at or above every method the stand-in cannot "
+            "tell methods apart and no verdict is given.", "",
+            compare_table(rows), "",
+            "## Runs", "",
+            runs_table(records), "",
+            "Dataset sizes (train+test): " + ", ".join(sorted({f"{r.dataset} {r.dataset_size}" for r in records})) + ".",
+            "",
+        ])
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / f"{study}_{args.profile}.md").write_text(text)
+        (args.out / f"{study}_{args.profile}.json").write_text(json.dumps(
+            {"runs": [r.model_dump(mode="json", exclude={"per_example"}) for r in records], "compare": rows},
+            indent=1, default=str))
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
