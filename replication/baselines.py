@@ -136,28 +136,18 @@ def _classifiers(data) -> dict[str, Callable]:
 
 # ---- ranking (code search as MRR) -----------------------------------------------------------
 
-def chance_mrr(pool: int) -> float:
-    """Expected reciprocal rank of the true code among `pool` candidates ranked at random."""
-    return sum(1.0 / r for r in range(1, pool + 1)) / pool
-
-
 def tfidf_mrr(train: list[dict], test: list[dict], pool: int) -> float:
-    """The pools of tasks._rank (consecutive matching pairs of the test split), each query's codes
-    ranked by TF-IDF cosine (fitted on the training queries and codes); ties count against the true code."""
-    import numpy as np
+    """The pools of tasks._rank (replication.metrics.ranking_pools), each query's codes ranked by TF-IDF
+    cosine (fitted on the training queries and codes); ties count against the true code."""
+    from replication import metrics
 
-    pairs = [r for r in test if r["label"] == 1]
-    pool = max(2, min(pool, len(pairs)))
     vectorizer = _tfidf(code_tokens).fit([r["text"] for r in train] + [r["text_pair"] for r in train])
     reciprocal: list[float] = []
-    for start in range(0, len(pairs) - pool + 1, pool):
-        block = pairs[start:start + pool]
+    for block in metrics.ranking_pools(test, pool)[0]:
         queries = vectorizer.transform([r["text"] for r in block])
         codes = vectorizer.transform([r["text_pair"] for r in block])
-        matrix = (queries @ codes.T).toarray()
-        true = np.diag(matrix)[:, None]
-        reciprocal += list(1.0 / (matrix >= true).sum(axis=1))
-    return float(np.mean(reciprocal)) if reciprocal else 0.0
+        reciprocal += metrics.reciprocal_ranks((queries @ codes.T).toarray())
+    return sum(reciprocal) / len(reciprocal) if reciprocal else 0.0
 
 
 # ---- generation -----------------------------------------------------------------------------
@@ -243,7 +233,7 @@ def trivial_baselines(data, metric: str, ranking_pool: int = 1000) -> dict[str, 
         return {}
     if data.head == "classification":
         if metric == "mrr":
-            return {"random ranking (chance)": chance_mrr(max(2, min(ranking_pool, sum(r["label"] == 1 for r in data.test)))),
+            return {"random ranking (chance)": metrics.chance_mrr(metrics.ranking_pools(data.test, ranking_pool)[1]),
                     "tfidf cosine": tfidf_mrr(data.train, data.test, ranking_pool)}
         if metric not in CLASSIFICATION:
             raise ValueError(f"{metric!r} is not a classification metric; use one of {', '.join(CLASSIFICATION)}, mrr")

@@ -118,28 +118,17 @@ def _rank(model, tokenizer, examples, architecture, scale, device) -> tuple[floa
     """Code search as ranking: the matching (query, code) pairs of the test split are cut into pools
     of `scale.ranking_pool`; each query is scored against every code of its pool by the trained
     matcher's match probability and its own code's rank gives the reciprocal rank (ties against it)."""
-    import numpy as np
-
-    pairs = [e for e in examples if e["label"] == 1]
-    if not pairs:
+    blocks, pool = metrics.ranking_pools(examples, scale.ranking_pool)
+    if not blocks:
         return 0.0, "mrr: the test split holds no matching pair", []
-    pool = max(2, min(scale.ranking_pool, len(pairs)))
-    reciprocal = []
-    for start in range(0, len(pairs) - pool + 1, pool):
-        block = pairs[start:start + pool]
+    reciprocal: list[float] = []
+    for block in blocks:
         grid = [{"text": q["text"], "text_pair": c["text_pair"], "label": 0} for q in block for c in block]
         _, _, scores, _ = _classify(model, tokenizer, grid, architecture, scale, device)
-        matrix = np.asarray(scores).reshape(pool, pool)
-        true = np.diag(matrix)[:, None]
-        reciprocal += list(1.0 / (matrix >= true).sum(axis=1))
-    used = len(reciprocal)
-    note = (f"mrr: {used} queries, each ranked against the {pool} codes of its pool "
-            f"(chance {_chance_mrr(pool):.3f}); ties count against the true code")
-    return float(np.mean(reciprocal)), note, [float(r) for r in reciprocal]
-
-
-def _chance_mrr(pool: int) -> float:
-    return sum(1.0 / r for r in range(1, pool + 1)) / pool
+        reciprocal += metrics.reciprocal_ranks([scores[i:i + pool] for i in range(0, len(scores), pool)])
+    note = (f"mrr: {len(reciprocal)} queries, each ranked against the {pool} codes of its pool "
+            f"(chance {metrics.chance_mrr(pool):.3f}); ties count against the true code")
+    return sum(reciprocal) / len(reciprocal), note, reciprocal
 
 
 def _generate(model, tokenizer, examples, architecture, scale, device, samples: int) -> list[list[str]]:

@@ -112,16 +112,35 @@ def mrr(ranked_correct: Sequence[Sequence[bool]]) -> float:
     return total / max(len(ranked_correct), 1)
 
 
-def mrr_from_scores(scores) -> float:
-    """MRR for a square score matrix whose diagonal holds each query's true candidate. Ties count
-    against the true candidate (its rank is the number of candidates scoring at least as high), so a
-    constant scorer gets 1/N as with CodeXGLUE's evaluator, never a perfect 1."""
+def reciprocal_ranks(scores) -> list[float]:
+    """Per query, 1 / the rank of its true candidate in a square score matrix whose diagonal holds it.
+    Ties count against the true candidate (its rank is the number of candidates scoring at least as
+    high), so a constant scorer gets 1/N as with CodeXGLUE's evaluator, never a perfect 1."""
     import numpy as np
 
     scores = np.asarray(scores)
     true = np.diag(scores)[:, None]
-    ranks = (scores >= true).sum(axis=1)
-    return float((1.0 / ranks).mean())
+    return [float(r) for r in 1.0 / (scores >= true).sum(axis=1)]
+
+
+def mrr_from_scores(scores) -> float:
+    """MRR for a square score matrix whose diagonal holds each query's true candidate (ties against it)."""
+    ranks = reciprocal_ranks(scores)
+    return sum(ranks) / len(ranks)
+
+
+def ranking_pools(examples: Sequence[dict], pool: int) -> tuple[list[list[dict]], int]:
+    """Code search's documented pools: the matching (query, code) pairs (label 1) in test order, cut
+    into consecutive blocks of `pool` (at least 2, at most all pairs; a short remainder is left out);
+    each query is ranked against its block's codes. Returns (blocks, pool size used)."""
+    pairs = [e for e in examples if e["label"] == 1]
+    pool = max(2, min(pool, len(pairs)))
+    return [pairs[start:start + pool] for start in range(0, len(pairs) - pool + 1, pool)], pool
+
+
+def chance_mrr(pool: int) -> float:
+    """Expected reciprocal rank of the true candidate among `pool` ranked at random."""
+    return sum(1.0 / r for r in range(1, pool + 1)) / pool
 
 
 def pass_at_k(num_samples: Sequence[int], num_correct: Sequence[int], k: int) -> float:
