@@ -21,7 +21,7 @@ __all__ = ["list_studies", "run", "build_bases", "datasets_report", "paper_missi
 
 
 def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
-    from replication import bases, data, models
+    from replication import bases
     from replication.environment import cuda_available
 
     libs = [m for m in ("torch", "transformers", "peft", "accelerate") if importlib.util.find_spec(m) is None]
@@ -46,9 +46,8 @@ def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
                                                         "on the CPU, e.g. with --max-steps 2)"]
     files, checkpoints = [], []
     for exp in study.experiments:
-        setup = exp.setups["paper"]
-        files += [m for m in data.missing_files(setup.dataset, data_dir) if m not in files]
-        note = models.missing_checkpoint(setup.model)
+        lacking_files, note = _paper_lacks(exp, data_dir)
+        files += [m for m in lacking_files if m not in files]
         checkpoints += [note] if note and note not in checkpoints else []
     missing = gpu + files + checkpoints
     # the summary is what a one-line listing shows; the reason, every path and fix command
@@ -64,11 +63,16 @@ def paper_missing(experiment, data_dir=None) -> list[str]:
     """What the experiment's paper profile lacks here, each with the exact path expected or the command
     that fetches it: its dataset's files under --data-dir, and its checkpoint (--models / $SLR_MODELS
     DIR/<org>/<name>, or the Hugging Face cache)."""
+    files, note = _paper_lacks(experiment, data_dir)
+    return files + ([note] if note else [])
+
+
+def _paper_lacks(experiment, data_dir=None) -> tuple[list[str], str | None]:
+    """(the dataset files missing under --data-dir, the missing checkpoint's note or None)."""
     from replication import data, models
 
     setup = experiment.setups["paper"]
-    note = models.missing_checkpoint(setup.model)
-    return data.missing_files(setup.dataset, data_dir) + ([note] if note else [])
+    return data.missing_files(setup.dataset, data_dir), models.missing_checkpoint(setup.model)
 
 
 def list_studies(data_dir: str | None = None) -> list[dict]:
