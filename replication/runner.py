@@ -23,6 +23,20 @@ def total_steps(scale, train_size: int) -> int:
     return min(steps, scale.max_steps) if scale.max_steps else steps
 
 
+# The baselines depend on the data, the metric and the pool only, not on the method or seed: score them
+# once per process for all the runs of an experiment.
+_BASELINES: dict[tuple, dict[str, float]] = {}
+
+
+def _trivial_baselines(data, dataset_hash: str, metric: str, pool: int) -> dict[str, float]:
+    from replication import baselines
+
+    key = (data.name, dataset_hash, metric, pool)
+    if key not in _BASELINES:
+        _BASELINES[key] = baselines.trivial_baselines(data, metric, pool)
+    return dict(_BASELINES[key])
+
+
 def selection_metric(experiment) -> str:
     """What picks the checkpoint on the validation split: the study's metric, except pass@k (the
     validation split is mined code without unit tests), where edit similarity stands in."""
@@ -59,9 +73,8 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     if not data.train or not data.test:
         raise ReplicationError(f"dataset '{data.name}' gave {len(data.train)} training and "
                                f"{len(data.test)} test examples; both must be non-empty")
-    from replication import baselines
-
-    record.trivial_baselines = baselines.trivial_baselines(data, experiment.replicated_metric, scale.ranking_pool)
+    record.trivial_baselines = _trivial_baselines(data, record.dataset_hash, experiment.replicated_metric,
+                                                  scale.ranking_pool)
     # each process of an `accelerate launch` sees its shard of every epoch
     steps = math.ceil(total_steps(scale, len(data.train)) / accelerator.num_processes)
     if accelerator.num_processes > 1:
