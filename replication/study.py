@@ -74,8 +74,7 @@ class Experiment:
         from replication.data import DATASETS
 
         source = DATASETS.get(setup.dataset)
-        released = source is not None and bool(source.needs(__import__("pathlib").Path(".")))
-        if released:
+        if source is not None and source.released:
             data = "faithful"
         else:
             data = "approximation" if source is not None and source.kind == "derived" else "analogue"

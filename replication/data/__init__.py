@@ -60,6 +60,11 @@ class Source:
     build: Callable[..., dict]                         # (sizes, data_dir) -> {split: examples}
     needs: Callable[[Path], list[Path]] = field(default=lambda d: [])   # files under data_dir
 
+    @property
+    def released(self) -> bool:
+        """Read from a --data-dir in its public release's layout (else built offline, here)."""
+        return bool(self.needs(Path(".")))
+
 
 def _grow(select, functions: list[dict], need: int, overshoot: float) -> list[dict]:
     """`select` over the shortest prefix of a split's (shuffled) functions that yields `need` examples:
@@ -267,10 +272,10 @@ def load(name: str, train_size: int, eval_size: int, data_dir: str | Path | None
         raise ReplicationError(f"dataset '{name}' needs {', '.join(missing)}")
     source = DATASETS[name]
     sizes = {"train": train_size, "validation": eval_size, "test": eval_size}
-    built = _cached(name, sizes) if not source.needs(Path(".")) else None
+    built = _cached(name, sizes) if not source.released else None
     if built is None:
         built = source.build(sizes, data_dir)
-        if not source.needs(Path(".")):
+        if not source.released:
             _cached(name, sizes, built)
     train, validation, test = (built[s][:sizes[s]] for s in SPLITS)
     num_labels = len({r["label"] for r in train}) if source.head == "classification" else 0
