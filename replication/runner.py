@@ -3,12 +3,15 @@
 The loop is deliberately plain (nanoGPT-style): seed, model, method, AdamW with linear
 warm-up/decay, gradient accumulation through accelerate (which is also what makes
 `accelerate launch` spread a paper-profile run over several GPUs), then evaluation.
+Where the profile names learning-rate factors, the rate is chosen on the validation split
+first (`choose_lr`); the test split is scored once, with the chosen rate's best checkpoint.
 """
 from __future__ import annotations
 
 import math
 import time
 import warnings
+from dataclasses import dataclass, field
 
 from replication import data as datasets
 from replication import environment, methods, models, tasks
@@ -26,6 +29,9 @@ def total_steps(scale, train_size: int) -> int:
 # The baselines depend on the data, the metric and the pool only, not on the method or seed: score them
 # once per process for all the runs of an experiment.
 _BASELINES: dict[tuple, dict[str, float]] = {}
+# The learning rate chosen on validation per (study, experiment, method, profile, data, model): the first
+# seed's sweep chooses it and the later seeds of the same process train with it.
+_CHOSEN_LR: dict[tuple, dict] = {}
 
 
 def _trivial_baselines(data, dataset_hash: str, metric: str, pool: int) -> dict[str, float]:
@@ -49,19 +55,37 @@ def selection_steps(steps: int, checks: int) -> list[int]:
     return sorted({max(1, round(steps * (i + 1) / checks)) for i in range(checks)}) if checks else []
 
 
+def lr_candidates(base: float, factors: tuple[float, ...]) -> list[float]:
+    """The rates a sweep tries: `base` (the study's or the method's rate) times each factor."""
+    return sorted({float(f"{base * f:.3g}") for f in factors})
+
+
+@dataclass
+class Fit:
+    """One training run: the model with its best-on-validation weights restored, and what it cost."""
+    model: object
+    bundle: object
+    method_config: dict
+    trainable: int
+    total: int
+    steps: int
+    tokens: int
+    seconds: float
+    loss: float
+    validation: float | None            # the chosen checkpoint's validation score (None: no validation split)
+    notes: list[str] = field(default_factory=list)
+
+
 def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, data_dir=None,
                        progress: bool = True, step_hook=None, allow_code_execution: bool = False,
                        device: str = "auto") -> RunRecord:
     """Fills `record` in place as it goes, so a failure or Ctrl-C leaves what was known. `device`:
     "auto" (CUDA when torch sees it), "cpu" or "cuda"."""
-    import torch
     from accelerate import Accelerator
-    from tqdm.auto import tqdm
-    from transformers import get_linear_schedule_with_warmup, set_seed
 
     # peft calls a transformers API that warns of its own deprecation on every wrap
     warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
-    scale, head, arch = setup.scale, experiment.head, experiment.architecture
+    scale = setup.scale
     method = methods.get(method_name)
     cuda = environment.use_cuda(device)
     accelerator = Accelerator(cpu=not cuda, mixed_precision="bf16" if cuda else "no",
@@ -82,6 +106,66 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
                             f"{steps} steps each on its shard; every process scores the whole test split and the "
                             f"main one reports")
 
+    def fit(lr: float) -> Fit:
+        return _fit(record, experiment, setup, method, data, accelerator, steps, lr, cuda, progress, step_hook)
+
+    with environment.PeakMemory(cuda) as memory:
+        chosen, selection = choose_lr(record, experiment, setup, method, data, fit)
+        record.method_config = {**chosen.method_config, **({"lr_selection": selection} if selection else {})}
+        record.trainable_params, record.total_params = chosen.trainable, chosen.total
+        record.steps, record.train_seconds = chosen.steps, chosen.seconds
+        record.tokens_per_second = chosen.tokens / chosen.seconds if chosen.seconds else 0.0
+        record.notes += chosen.notes
+        start = time.perf_counter()
+        record.metrics, notes, record.per_example = tasks.evaluate(
+            accelerator.unwrap_model(chosen.model), chosen.bundle.tokenizer, data.test, experiment.architecture,
+            experiment.head, scale, accelerator.device, metric=experiment.replicated_metric,
+            allow_code_execution=allow_code_execution)
+        record.notes += notes
+        record.eval_seconds = time.perf_counter() - start
+    record.peak_memory_bytes, record.memory_kind = memory.peak, memory.kind
+    record.metrics["final_train_loss"] = chosen.loss
+    record.status, record.finished_at = "ok", utc_now()
+    return record
+
+
+def choose_lr(record, experiment, setup, method, data, fit) -> tuple[Fit, dict | None]:
+    """Train at the profile's rate, or, where the profile names `lr_factors` and there is a validation
+    split, at each candidate rate with the record's seed, keeping the one whose best checkpoint scores
+    highest on validation. A later seed of the same experiment reuses the rate the first one chose.
+    Returns the fit to test and what the sweep saw (None where nothing was chosen)."""
+    scale = setup.scale
+    base = scale.lr.get(method.name, method.lr)
+    if not scale.lr_factors or not data.validation or not scale.validation_checks:
+        return fit(base), None
+    key = (record.study, experiment.name, method.name, record.profile, record.dataset_hash, setup.model)
+    if key in _CHOSEN_LR:
+        return fit(_CHOSEN_LR[key]["chosen"]), {**_CHOSEN_LR[key], "reused": True}
+    began, best, scores = time.perf_counter(), None, {}
+    for lr in lr_candidates(base, scale.lr_factors):
+        candidate = fit(lr)
+        scores[f"{lr:g}"] = candidate.validation
+        if best is None or candidate.validation > best.validation:
+            best = candidate
+        candidate = None          # let a losing model go before the next one trains
+    selection = {"metric": selection_metric(experiment), "base_lr": base, "factors": list(scale.lr_factors),
+                 "validation": scores, "chosen": best.method_config["lr"], "seed": record.seed,
+                 "sweep_seconds": round(time.perf_counter() - began, 1)}
+    _CHOSEN_LR[key] = selection
+    best.notes.append(f"learning rate {best.method_config['lr']:g} chosen on the validation split by "
+                      f"{selection['metric']} from {', '.join(f'{k}: {v:.4g}' for k, v in scores.items())} "
+                      f"(seed {record.seed}; later seeds reuse it)")
+    return best, {**selection, "reused": False}
+
+
+def _fit(record, experiment, setup, method, data, accelerator, steps: int, lr: float, cuda: bool,
+         progress: bool, step_hook) -> Fit:
+    import torch
+    from tqdm.auto import tqdm
+    from transformers import get_linear_schedule_with_warmup, set_seed
+
+    scale, head, arch = setup.scale, experiment.head, experiment.architecture
+    accelerator.free_memory()     # drop the accelerator's hold on an earlier candidate's model and optimiser
     set_seed(record.seed)
     ctx = Context(architecture=arch, head=head, model_type="", total_steps=steps, cuda=cuda)
     bundle = models.load(setup.model, arch, head, data.num_labels,
@@ -91,10 +175,10 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
                   total_steps=steps, cuda=cuda, config=experiment.method_config.get(method.name, {}))
     set_seed(record.seed)                   # the method's new weights do not depend on the base's path
     model = method.prepare(bundle.model, ctx)
-    record.method_config = method.config(ctx)
-    record.trainable_params, record.total_params = count_parameters(model)
-    lr = scale.lr.get(method.name, method.lr)
-    record.method_config["lr"] = lr
+    config = {**method.config(ctx), "lr": lr}
+    trainable, total = count_parameters(model)
+    # known before training: a failure or Ctrl-C leaves them on the record
+    record.method_config, record.trainable_params, record.total_params = config, trainable, total
 
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=scale.weight_decay)
@@ -112,60 +196,51 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
     scored: list[str] = []
     validating = 0.0              # seconds spent scoring the validation split: not training time
     tokens, step = 0, 0
-    bar = tqdm(total=steps, desc=f"{record.study} {experiment.name} {method.name}", disable=not progress,
-               leave=False)
-    with environment.PeakMemory(cuda) as memory:
-        start = time.perf_counter()
-        model.train()
-        while step < steps:
-            for batch in loader:
-                with accelerator.accumulate(model):
-                    loss = model(**batch).loss
-                    accelerator.backward(loss)
-                    if accelerator.sync_gradients:      # the studies' released code clips at 1.0 (PEFT4CC, PT4Code)
-                        accelerator.clip_grad_norm_(params, 1.0)
-                    optimizer.step()                  # a no-op until the accumulation completes
-                    if accelerator.sync_gradients:
-                        schedule.step()
-                        if method.after_step:
-                            method.after_step(accelerator.unwrap_model(model), step)
-                    optimizer.zero_grad()
-                tokens += tasks.count_tokens(batch)
+    bar = tqdm(total=steps, desc=f"{record.study} {experiment.name} {method.name} lr {lr:g}",
+               disable=not progress, leave=False)
+    start = time.perf_counter()
+    model.train()
+    while step < steps:
+        for batch in loader:
+            with accelerator.accumulate(model):
+                loss = model(**batch).loss
+                accelerator.backward(loss)
+                if accelerator.sync_gradients:      # the studies' released code clips at 1.0 (PEFT4CC, PT4Code)
+                    accelerator.clip_grad_norm_(params, 1.0)
+                optimizer.step()                  # a no-op until the accumulation completes
                 if accelerator.sync_gradients:
-                    step += 1
-                    record.steps = step
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{loss.item():.3f}")
-                    if step_hook:
-                        step_hook(step, loss.item())
-                    if step in checks:      # keep the trainable weights that score best on validation
-                        began = time.perf_counter()
-                        value = _validate(accelerator, model, bundle, data, arch, head, scale, chooser)
-                        validating += time.perf_counter() - began
-                        scored.append(f"{step}: {value:.4g}")
-                        if best is None or value > best[0]:
-                            best = (value, step, _trainable_state(accelerator.unwrap_model(model)))
-                        model.train()
-                    if step >= steps:
-                        break
-        record.train_seconds = time.perf_counter() - start - validating
-        bar.close()
-        record.tokens_per_second = tokens / record.train_seconds if record.train_seconds else 0.0
-        if best is not None:
-            _restore(accelerator.unwrap_model(model), best[2])
-            record.notes.append(f"checkpoint: step {best[1]} of {steps}, chosen on the validation split by "
-                                f"{chooser} (step: value, {'; '.join(scored)})")
-        start = time.perf_counter()
-        record.metrics, notes, record.per_example = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer,
-                                                                   data.test, arch, head, scale, accelerator.device,
-                                                                   metric=experiment.replicated_metric,
-                                                                   allow_code_execution=allow_code_execution)
-        record.notes += notes
-        record.eval_seconds = time.perf_counter() - start
-    record.peak_memory_bytes, record.memory_kind = memory.peak, memory.kind
-    record.metrics["final_train_loss"] = float(loss.item())
-    record.status, record.finished_at = "ok", utc_now()
-    return record
+                    schedule.step()
+                    if method.after_step:
+                        method.after_step(accelerator.unwrap_model(model), step)
+                optimizer.zero_grad()
+            tokens += tasks.count_tokens(batch)
+            if accelerator.sync_gradients:
+                step += 1
+                record.steps = step
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss.item():.3f}")
+                if step_hook:
+                    step_hook(step, loss.item())
+                if step in checks:      # keep the trainable weights that score best on validation
+                    began = time.perf_counter()
+                    value = _validate(accelerator, model, bundle, data, arch, head, scale, chooser)
+                    validating += time.perf_counter() - began
+                    scored.append(f"{step}: {value:.4g}")
+                    if best is None or value > best[0]:
+                        best = (value, step, _trainable_state(accelerator.unwrap_model(model)))
+                    model.train()
+                if step >= steps:
+                    break
+    seconds = time.perf_counter() - start - validating
+    bar.close()
+    notes = []
+    if best is not None:
+        _restore(accelerator.unwrap_model(model), best[2])
+        notes.append(f"checkpoint: step {best[1]} of {steps}, chosen on the validation split by "
+                     f"{chooser} (step: value, {'; '.join(scored)})")
+    return Fit(model=model, bundle=bundle, method_config=config, trainable=trainable, total=total, steps=step,
+               tokens=tokens, seconds=seconds, loss=float(loss.item()), validation=best[0] if best else None,
+               notes=notes)
 
 
 def _validate(accelerator, model, bundle, data, arch, head, scale, metric: str) -> float:

@@ -34,6 +34,9 @@ class Scale:
     # times the validation split is scored during training; the best checkpoint (by the study's metric)
     # is the one tested, as the studies' released code selects (PEFT4CC: best F1 on valid)
     validation_checks: int = 2
+    # learning rates tried on the validation split, as multiples of the study's (or the method's) rate at
+    # this profile; () trains at that rate. The studies' own rates hold at paper; mini has no such rates.
+    lr_factors: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ local copy of the data. Offline (smoke, mini), JIT-DP becomes defect prediction 
 commit-like changes derived from the standard library (half inject a defect, half
 rename or document), and CMG becomes generating those changes' messages: analogues.
 """
+from replication.studies._common import MINI_LR_FACTORS
 from replication.study import Experiment, Scale, Setup, Study
 
 METHODS = ("Full Fine-Tuning", "Adapter (Houlsby)", "LoRA")
@@ -23,10 +24,12 @@ ADAPTER = {"reduction_factor": 6, "train_layer_norm": True, "placement": "output
            "non_linearity": "gelu_new"}
 
 SMOKE = Scale(train_size=48, eval_size=16, max_steps=4, batch_size=8, max_source_len=96, max_target_len=12)
+# Mini's rates are the centres of the sweep each run makes on validation (runner.choose_lr).
 MINI_JIT = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128,
-                 lr={"Full Fine-Tuning": 1e-4, "Adapter (Houlsby)": 1e-3, "LoRA": 1e-3})
+                 lr={"Full Fine-Tuning": 1e-4, "Adapter (Houlsby)": 1e-3, "LoRA": 1e-3}, lr_factors=MINI_LR_FACTORS)
 MINI_CMG = Scale(train_size=1600, eval_size=200, epochs=2, batch_size=16, max_source_len=128,
-                 max_target_len=20, lr={"Full Fine-Tuning": 5e-4, "Adapter (Houlsby)": 3e-3, "LoRA": 3e-3})
+                 max_target_len=20, lr={"Full Fine-Tuning": 5e-4, "Adapter (Houlsby)": 3e-3, "LoRA": 3e-3},
+                 lr_factors=MINI_LR_FACTORS)
 # The paper profile follows the released code, PEFT4CC at commit 0b1dff2a42cc835804ca867b2ef7b44b28efad69:
 #   just-in-time/run.sh:4-34      10 epochs; LoRA --learning_rate 1e-4 (line 20), adapters 2e-5 (line 32),
 #                                 full fine-tuning the default 2e-5 (just-in-time/util.py:21)

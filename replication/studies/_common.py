@@ -41,8 +41,13 @@ FFT = "Full Fine-Tuning"
 
 # Smoke: every declared method runs, so the scale is what keeps all 28 studies to minutes.
 SMOKE = Scale(train_size=16, eval_size=8, max_steps=2, batch_size=8, max_source_len=48, max_target_len=6)
-MINI_CLS = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128, ranking_pool=50)
-MINI_GEN = Scale(train_size=1600, eval_size=200, epochs=2, batch_size=16, max_source_len=128, max_target_len=24)
+# Mini's models are not the studies', so neither are their rates: each run chooses among three around the
+# method's default on the validation split (runner.choose_lr).
+MINI_LR_FACTORS = (0.3, 1.0, 3.0)
+MINI_CLS = Scale(train_size=1600, eval_size=400, epochs=1, batch_size=16, max_source_len=128, ranking_pool=50,
+                 lr_factors=MINI_LR_FACTORS)
+MINI_GEN = Scale(train_size=1600, eval_size=200, epochs=2, batch_size=16, max_source_len=128, max_target_len=24,
+                 lr_factors=MINI_LR_FACTORS)
 
 
 def paper(train: int, eval: int, epochs: float = 3, batch: int = 16, source: int = 256, target: int = 128,

@@ -156,3 +156,65 @@ def test_max_steps_and_device_cpu_reach_every_run():
     assert record.status == "ok" and record.steps == 1
     with pytest.raises(replication.ReplicationError, match="unknown device"):
         list(replication.run("P30", "smoke", device="tpu"))
+
+
+def _sweeping_smoke(study="P30", experiment="jitdp-codebert"):
+    """A smoke setup that sweeps three learning rates with one validation check each."""
+    import dataclasses
+
+    from replication import studies
+
+    exp = next(e for e in studies.get(study).experiments if e.name == experiment)
+    setup = exp.setups["smoke"]
+    scale = dataclasses.replace(setup.scale, lr_factors=(0.3, 1.0, 3.0), validation_checks=1, max_steps=2)
+    return exp, dataclasses.replace(setup, scale=scale)
+
+
+def _record(exp, seed=0):
+    from replication.record import RunRecord
+
+    return RunRecord(study="P30", experiment=exp.name, task=exp.task, task_fidelity=exp.task_fidelity, method="LoRA",
+                     profile="smoke", model="", architecture=exp.architecture, dataset="", seed=seed)
+
+
+def test_the_learning_rate_is_chosen_on_validation_and_only_its_model_is_tested(monkeypatch):
+    """Validation prefers the third candidate rate: that rate is recorded, the test split is scored once,
+    with the third candidate's weights, and a later seed reuses the rate without sweeping again."""
+    exp, setup = _sweeping_smoke()
+    runner._CHOSEN_LR.clear()
+    values, weights, tested = iter([0.1, 0.2, 0.9, 0.5]), [], []
+
+    def validate(accelerator, model, bundle, data, *args):
+        assert data.validation and data.validation is not data.test      # selection never sees the test split
+        weights.append(runner._trainable_state(accelerator.unwrap_model(model)))
+        return next(values)
+
+    real_evaluate = runner.tasks.evaluate
+
+    def evaluate(model, tokenizer, examples, *args, **kwargs):
+        tested.append((examples, runner._trainable_state(model)))
+        return real_evaluate(model, tokenizer, examples, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_validate", validate)
+    monkeypatch.setattr(runner.tasks, "evaluate", evaluate)
+    record = runner.train_and_evaluate(_record(exp), exp, setup, "LoRA", progress=False)
+    assert record.status == "ok", record.error
+    base = setup.scale.lr.get("LoRA", 1e-3)         # the smoke scale keeps LoRA's default
+    selection = record.method_config["lr_selection"]
+    assert list(selection["validation"]) == [f"{base * f:.3g}" for f in (0.3, 1.0, 3.0)]
+    assert record.method_config["lr"] == selection["chosen"] == float(f"{base * 3:.3g}") and not selection["reused"]
+    assert len(tested) == 1 and all(torch.equal(tested[0][1][k], weights[2][k]) for k in weights[2])
+    assert any(n.startswith("learning rate ") and "chosen on the validation split by f1" in n for n in record.notes)
+
+    second = runner.train_and_evaluate(_record(exp, seed=1), exp, setup, "LoRA", progress=False)
+    assert second.method_config["lr"] == record.method_config["lr"] and second.method_config["lr_selection"]["reused"]
+    assert len(weights) == 4                     # one validation check: no second sweep
+
+
+def test_mini_sweeps_learning_rates_and_paper_keeps_the_studies_own():
+    from replication import studies
+
+    for study in studies.all_studies():
+        for exp in study.experiments:
+            assert exp.setups["mini"].scale.lr_factors == (0.3, 1.0, 3.0), (study.id, exp.name)
+            assert exp.setups["paper"].scale.lr_factors == () and exp.setups["smoke"].scale.lr_factors == ()
