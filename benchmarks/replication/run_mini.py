@@ -23,14 +23,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 def runs_table(records) -> str:
     from replication.studies import get
 
-    lines = ["| experiment | method | seed | trainable | train time | peak RSS | study's metric | checkpoint |",
-             "|---|---|---:|---:|---:|---:|---:|---|"]
+    lines = ["| experiment | method | seed | trainable | lr (sweep) | train time | peak RSS | study's metric | checkpoint |",
+             "|---|---|---:|---:|---|---:|---:|---:|---|"]
     for r in records:
         key = {e.name: e.replicated_metric for e in get(r.study).experiments}[r.experiment]
         metric = f"{key} {r.metrics[key]:.3f}" if key in r.metrics else f"- ({r.status}: {r.error})"
         chosen = next((n.split(",")[0].removeprefix("checkpoint: ") for n in r.notes if n.startswith("checkpoint")), "-")
+        sweep = r.method_config.get("lr_selection") or {}
+        lr = f"{r.method_config.get('lr', float('nan')):g}" + (
+            "" if not sweep or sweep.get("reused") else
+            " (" + ", ".join(f"{k}: {v:.3f}" for k, v in sweep["validation"].items()) + ")")
         lines.append(f"| {r.experiment} | {r.method} | {r.seed} | {100 * r.trainable_share:.2f}% ({r.trainable_params:,}) "
-                     f"| {r.train_seconds:.0f} s | {r.peak_memory_bytes / 2**30:.2f} GB | {metric} | {chosen} |")
+                     f"| {lr} | {r.train_seconds:.0f} s | {r.peak_memory_bytes / 2**30:.2f} GB | {metric} | {chosen} |")
     return "\n".join(lines)
 
 
@@ -58,51 +62,66 @@ def main(argv=None):
     seeds = [int(s) for s in args.seeds.split(",")]
 
     import replication
-    from slr import comparison, db
 
     for study in args.studies:
+        from replication import studies
+
+        wanted = args.experiments or [e.name for e in studies.get(study).experiments]
         records = []
-        for record in replication.run(study, profile=args.profile, seeds=seeds, experiments=args.experiments):
-            print(f"{record.experiment} {record.method} seed {record.seed}: {record.status} "
-                  f"{ {k: round(v, 3) for k, v in record.metrics.items()} }", flush=True)
-            records.append(record)
-        with tempfile.TemporaryDirectory() as tmp:
-            os.environ.setdefault("SLR_CACHE", tmp)
-            engine = db.open_current(f"sqlite:///{Path(tmp) / 'mini.db'}")
-            for record in records:
-                db.record_run(engine, record)
-            rows = comparison.compare(engine, study)
-        first = records[0]
-        when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        bases = {r.model: r.base for r in records if r.base}
-        text = "\n".join([
-            f"# {study} at the {args.profile} profile, seeds {args.seeds}", "",
-            f"`python benchmarks/replication/run_mini.py {study} --seeds {args.seeds}"
-            + "".join(f" --experiment {e}" for e in args.experiments or []) + f"` on {when}; "
-            f"{first.hardware.get('cpu_count')} CPU cores (shared with other work: times compare within this "
-            f"table only), torch {first.versions.get('torch')}, transformers {first.versions.get('transformers')}, "
-            f"peft {first.versions.get('peft')}.", "",
-            "Data: the offline stand-ins (deduplicated, split by source file, validation split for checkpoint "
-            "selection); models: the packaged MiniLM encoder and this tool's small pretrained bases "
-            + "; ".join(f"{m} ({b.get('steps')} steps, {b.get('tokens', 0):,} tokens, final loss "
-                        f"{b.get('final_loss', float('nan')):.2f})" for m, b in bases.items()) + ".", "",
-            "## Reported vs replicated", "",
-            "Gain = PEFT minus full fine-tuning (FMFT) on the study's metric, mean over seeds; the interval is a "
-            "paired bootstrap over seeds and test examples (1,000 resamples). A gain whose interval includes 0 "
-            "is within noise; where a trivial baseline scores at or above every method the stand-in cannot "
-            "tell methods apart and no verdict is given.", "",
-            compare_table(rows), "",
-            "## Runs", "",
-            runs_table(records), "",
-            "Dataset sizes (train+test): " + ", ".join(sorted({f"{r.dataset} {r.dataset_size}" for r in records})) + ".",
-            "",
-        ])
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / f"{study}_{args.profile}.md").write_text(text)
-        (args.out / f"{study}_{args.profile}.json").write_text(json.dumps(
-            {"runs": [r.model_dump(mode="json", exclude={"per_example"}) for r in records], "compare": rows},
-            indent=1, default=str))
-        print(text)
+        for experiment in wanted:     # the report is rewritten after each experiment: a cut-short run keeps its part
+            for record in replication.run(study, profile=args.profile, seeds=seeds, experiments=[experiment]):
+                print(f"{record.experiment} {record.method} seed {record.seed}: {record.status} "
+                      f"{ {k: round(v, 3) for k, v in record.metrics.items()} }", flush=True)
+                records.append(record)
+            write_report(study, records, args, done=wanted[:wanted.index(experiment) + 1], wanted=wanted)
+
+
+def write_report(study, records, args, done, wanted):
+    from slr import comparison, db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("SLR_CACHE", tmp)
+        engine = db.open_current(f"sqlite:///{Path(tmp) / 'mini.db'}")
+        for record in records:
+            db.record_run(engine, record)
+        rows = comparison.compare(engine, study)
+    first = records[0]
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    bases = {r.model: r.base for r in records if r.base}
+    partial = [] if done == wanted else [f"**Partial**: experiments run so far: {', '.join(done)}; not yet: "
+                                         f"{', '.join(e for e in wanted if e not in done)}.", ""]
+    text = "\n".join([
+        f"# {study} at the {args.profile} profile, seeds {args.seeds}", "",
+        f"`python benchmarks/replication/run_mini.py {study} --seeds {args.seeds}"
+        + "".join(f" --experiment {e}" for e in args.experiments or []) + f"`, report written {when}; "
+        f"{first.hardware.get('cpu_count')} CPU cores (shared with other work: times compare within this "
+        f"table only), torch {first.versions.get('torch')}, transformers {first.versions.get('transformers')}, "
+        f"peft {first.versions.get('peft')}.", "", *partial,
+        "Data: the offline stand-ins (deduplicated, split by source file, validation split for checkpoint "
+        "and learning-rate selection); models: the packaged MiniLM encoder and this tool's small pretrained bases "
+        + "; ".join(f"{m} ({b.get('steps')} steps, {b.get('tokens', 0):,} tokens, final loss "
+                    f"{b.get('final_loss', float('nan')):.2f})" for m, b in bases.items()) + ".", "",
+        "## Reported vs replicated", "",
+        "Gain = PEFT minus full fine-tuning (FMFT) on the study's metric, mean over seeds; the interval is a "
+        "paired bootstrap over seeds and test examples (1,000 resamples). A gain whose interval includes 0 "
+        "is within noise; where a trivial baseline scores at or above every method the stand-in cannot "
+        "tell methods apart and no verdict is given.", "",
+        compare_table(rows), "",
+        "## Runs", "",
+        *(["Each method's learning rate was chosen on the validation split from 0.3x, 1x and 3x its mini rate, "
+        "trained with the first seed; the later seeds reuse it (the lr column; sweep = the validation scores "
+        "the first seed's three trainings reached). Train time excludes validation and the sweep.", ""]
+          if any(r.method_config.get("lr_selection") for r in records) else []),
+        runs_table(records), "",
+        "Dataset sizes (train+test): " + ", ".join(sorted({f"{r.dataset} {r.dataset_size}" for r in records})) + ".",
+        "",
+    ])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{study}_{args.profile}.md").write_text(text)
+    (args.out / f"{study}_{args.profile}.json").write_text(json.dumps(
+        {"runs": [r.model_dump(mode="json", exclude={"per_example"}) for r in records], "compare": rows},
+        indent=1, default=str))
+    print(text, flush=True)
 
 
 if __name__ == "__main__":
