@@ -88,11 +88,12 @@ def list_studies(data_dir: str | None = None) -> list[dict]:
 def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None, data_dir: str | None = None,
         seed: int = 0, allow_code_execution: bool = False, progress: bool = True,
         experiments: list[str] | None = None, on_start=None, seeds: list[int] | None = None,
-        device: str = "auto", max_steps: int | None = None) -> Iterator[RunRecord]:
+        device: str = "auto", max_steps: int | None = None, lr_sweep: bool = True) -> Iterator[RunRecord]:
     """Yield one RunRecord per (experiment, method, seed); `seeds` (default: [seed]) repeat every
     run with another training seed (the data split stays the same). `device` is auto, cpu or cuda (a CPU
     dry run of the paper profile: device="cpu" with max_steps); `max_steps` caps every run's optimiser
-    steps. A failing method yields status "failed"
+    steps. `lr_sweep=False` trains at the profile's learning rate where the profile would choose one on the
+    validation split (mini; see runner.choose_lr). A failing method yields status "failed"
     and the loop goes on; Ctrl-C yields status "cancelled" and stops. `on_start(record)` is
     called before each run trains (slr stores it as running), with the record that will be yielded."""
     from replication import methods as registry
@@ -116,11 +117,11 @@ def run(study_id: str, profile: str = "smoke", methods: list[str] | None = None,
         if not status["available"]:
             raise ReplicationError(f"{study.id} at the paper profile cannot run here: {status['reason']}")
     return _run(study, chosen, profile, wanted, data_dir, list(seeds or [seed]), allow_code_execution, progress,
-                on_start, device, cuda, max_steps)
+                on_start, device, cuda, max_steps, lr_sweep)
 
 
 def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, progress, on_start=None,
-         device="auto", cuda=False, max_steps=None):
+         device="auto", cuda=False, max_steps=None, lr_sweep=True):
     import dataclasses
 
     from replication import bases, environment, runner
@@ -135,6 +136,8 @@ def _run(study, chosen, profile, wanted, data_dir, seeds, allow_code_execution, 
         setup = exp.setups[profile]
         if max_steps is not None:
             setup = dataclasses.replace(setup, scale=dataclasses.replace(setup.scale, max_steps=max_steps))
+        if not lr_sweep:
+            setup = dataclasses.replace(setup, scale=dataclasses.replace(setup.scale, lr_factors=()))
         for method, seed in ((m, s) for m in (wanted or exp.methods_here(cuda))
                              for s in seeds):
             record = RunRecord(study=study.id, experiment=exp.name, task=exp.task, task_fidelity=exp.task_fidelity,

@@ -23,13 +23,15 @@ def main(argv=None) -> int:
     parser.add_argument("--allow-code-execution", action="store_true")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--max-steps", type=int)
+    parser.add_argument("--no-lr-sweep", action="store_true")
     args = parser.parse_args(argv)
     main_process = os.environ.get("RANK", "0") == "0"
     try:
         for record in replication.run(args.study, args.profile, methods=args.methods, data_dir=args.data_dir,
                                       seed=args.seed, allow_code_execution=args.allow_code_execution,
                                       progress=main_process, experiments=args.experiments, seeds=args.seeds,
-                                      device=args.device, max_steps=args.max_steps):
+                                      device=args.device, max_steps=args.max_steps,
+                                      lr_sweep=not args.no_lr_sweep):
             if main_process:
                 print(record.model_dump_json(), flush=True)
     except replication.ReplicationError as exc:

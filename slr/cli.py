@@ -446,6 +446,9 @@ def replicate(
                                   "--device cpu also runs the paper profile on a CPU."),
     max_steps: Optional[int] = typer.Option(None, "--max-steps", min=1, help="Cap every run at N optimiser steps "
                                             "(a dry run of a large profile)."),
+    no_lr_sweep: bool = typer.Option(False, "--no-lr-sweep", help="Train at the profile's learning rate; mini "
+                                     "otherwise chooses it on the validation split from 0.3x, 1x and 3x (three "
+                                     "trainings for the first seed)."),
     datasets: bool = typer.Option(False, "--datasets", help="For each paper-profile dataset (or those of study "
                                   "ID, or dataset ID): its public release, the files expected under --data-dir, "
                                   "known sizes and checksums, and whether it is present."),
@@ -474,7 +477,7 @@ def replicate(
     chosen_seeds = replicate_module.parse_seeds(seeds, seed, profile.value)
     replicate_module.run_command(engine, targets, profile.value, list(method), data_dir, chosen_seeds,
                                  allow_code_execution, fmt.value, experiments=list(experiment),
-                                 device=device.value, max_steps=max_steps)
+                                 device=device.value, max_steps=max_steps, lr_sweep=not no_lr_sweep)
 
 
 @app.command()

@@ -115,7 +115,7 @@ def parse_seeds(seeds: str | None, seed: int | None, profile: str) -> list[int]:
 
 def run_command(engine, targets: list[str], profile: str, methods: list[str], data_dir: Path | None,
                 seeds: list[int], allow_code_execution: bool, fmt: str, experiments: list[str] | None = None,
-                device: str = "auto", max_steps: int | None = None) -> None:
+                device: str = "auto", max_steps: int | None = None, lr_sweep: bool = True) -> None:
     import signal
     import uuid
 
@@ -149,7 +149,8 @@ def run_command(engine, targets: list[str], profile: str, methods: list[str], da
     recorded: list[tuple[int, object]] = []
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        options = {"experiments": experiments or None, "device": device, "max_steps": max_steps}
+        options = {"experiments": experiments or None, "device": device, "max_steps": max_steps,
+                   "lr_sweep": lr_sweep}
         _run_all(harness, targets, profile, methods, data_dir, seeds, allow_code_execution, on_start, store, recorded,
                  options)
     finally:

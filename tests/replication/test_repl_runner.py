@@ -218,3 +218,13 @@ def test_mini_sweeps_learning_rates_and_paper_keeps_the_studies_own():
         for exp in study.experiments:
             assert exp.setups["mini"].scale.lr_factors == (0.3, 1.0, 3.0), (study.id, exp.name)
             assert exp.setups["paper"].scale.lr_factors == () and exp.setups["smoke"].scale.lr_factors == ()
+
+
+def test_no_lr_sweep_trains_at_the_profiles_rate(monkeypatch):
+    seen = []
+    monkeypatch.setattr(runner, "train_and_evaluate", lambda record, exp, setup, *a, **k: seen.append(setup) or record)
+    list(replication.run("P30", "mini", methods=["lora"], experiments=["jitdp-codebert"], progress=False))
+    list(replication.run("P30", "mini", methods=["lora"], experiments=["jitdp-codebert"], progress=False,
+                         lr_sweep=False))
+    assert [s.scale.lr_factors for s in seen] == [(0.3, 1.0, 3.0), ()]
+    assert seen[1].scale.lr == seen[0].scale.lr
