@@ -76,3 +76,20 @@ def test_every_offline_setup_gives_non_empty_splits_at_its_own_size():
                 seen.add(key)
                 built = data.load(setup.dataset, setup.scale.train_size, setup.scale.eval_size)
                 assert built.train and built.validation and built.test, (study.id, exp.name, profile, key)
+
+
+def test_p35_paper_profile_follows_its_released_code():
+    """Multilingual-Adapter-for-SE at fe69e31e: sh/run_exp.py's summarize values for codet5_base with
+    --apply_adapter (lr 10e-5, 1,000 warm-up steps), the UniXcoder README's search command, and the
+    OpenDelta AdapterModel of bottleneck 128 both tasks build, adapters alone trained."""
+    search, summarize = (e.setups["paper"].scale for e in studies.get("P35").experiments)
+    assert (summarize.train_size, summarize.epochs, summarize.batch_size, summarize.max_source_len,
+            summarize.max_target_len, summarize.num_beams, summarize.validation_checks) == (251820, 15, 48, 256, 128, 10, 15)
+    assert summarize.lr == {"Adapter (Houlsby)": 1e-4, "Full Fine-Tuning": 5e-5}
+    assert int(summarize.warmup_ratio * 15 * -(-251820 // 48)) == 1000          # warm-up steps, as the runner counts
+    assert (search.epochs, search.batch_size, search.max_source_len, search.warmup_ratio) == (10, 64, 256, 0.0)
+    assert search.lr == {"Adapter (Houlsby)": 5e-5, "Full Fine-Tuning": 5e-5}
+    for exp in studies.get("P35").experiments:
+        cfg = exp.method_config["Adapter (Houlsby)"]
+        assert (cfg["placement"], cfg["init"], cfg["non_linearity"], 768 // cfg["reduction_factor"],
+                cfg["train_layer_norm"]) == ("output", "opendelta", "gelu_new", 128, False)
