@@ -8,7 +8,9 @@ and with the metric the experiment reports:
                     tokens (a diff's added and removed lines kept apart, a pair's two sides too); the
                     task's own rule where one exists: "pure add/remove or a fresh name -> benign" for
                     code changes, a word-overlap threshold fitted on train for pairs (code search,
-                    clones), identical identifier-normalised code for clones
+                    clones); for clones also identical identifier-normalised code, and thresholds on
+                    how far the two sides are apart (token-count difference, edit similarity of the
+                    normalised token streams), which a near-miss negative could give away
     mrr             TF-IDF cosine between query and code, ranked in the pools `tasks._rank` uses; chance
     generation      copy the input; the target of the nearest training input (TF-IDF cosine); the most
                     frequent training target; for commit messages, a template filled from the diff
@@ -122,6 +124,23 @@ def same_normalised_code(train: list[dict], test: list[dict]) -> list[int]:
     return [int(normalised_form(r["text"]) == normalised_form(r["text_pair"])) for r in test]
 
 
+def length_gap(row: dict) -> float:
+    """Minus the difference in code tokens between the two sides: an edit that adds or drops lines in
+    one class only would show here."""
+    return -abs(len(code_tokens(row["text"])) - len(code_tokens(row["text_pair"])))
+
+
+def edit_similarity(row: dict) -> float:
+    """difflib's ratio between the two sides' identifier-normalised token streams: high when one side
+    is the other with little changed, so it would catch negatives that carry one edit more."""
+    import difflib
+
+    from replication.data.mining import normalised_form
+
+    a, b = normalised_form(row["text"]).split(), normalised_form(row["text_pair"]).split()
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
 def _classifiers(data) -> dict[str, Callable]:
     out = {"majority": majority, "tfidf-logreg": tfidf_logreg}
     sample = data.train[0] if data.train else {}
@@ -131,6 +150,8 @@ def _classifiers(data) -> dict[str, Callable]:
         out["rule: word-overlap threshold"] = threshold_rule(overlap)
         if "clone" in data.name:
             out["rule: same normalised code"] = same_normalised_code
+            out["rule: length-difference threshold"] = threshold_rule(length_gap)
+            out["rule: edit-similarity threshold"] = threshold_rule(edit_similarity)
     return out
 
 

@@ -211,8 +211,9 @@ DATASETS: dict[str, Source] = {
     "stdlib-cloze": Source("real", "generation", STDLIB, _mined(_lazy("mining", "cloze_tokens", DATA_SEED))),
     "stdlib-search": Source("real", "classification", STDLIB,
                             _mined(_lazy("mining", "search_pairs", DATA_SEED, pooled=True), 2.5)),
-    "stdlib-clones": Source("derived", "classification", STDLIB + ", paired with renamed copies",
-                            _mined(_chain(_lazy("derived", "renamed_clones", DATA_SEED), _cls("text", "text_pair")))),
+    "stdlib-clones": Source("derived", "classification", STDLIB + ", each paired with a refactored copy (a clone) "
+                            "or with the same refactoring plus one behaviour-changing edit (not a clone)",
+                            _mined(_chain(_lazy("derived", "refactored_clones", DATA_SEED), _cls("text", "text_pair")), 2.4)),
     "stdlib-defects": Source("derived", "classification", STDLIB + ", half with an injected defect",
                              _mined(_chain(_lazy("derived", "defects", DATA_SEED), _cls("text")))),
     "stdlib-repair": Source("derived", "generation", STDLIB + ", injected defect -> original",
@@ -282,7 +283,7 @@ def load(name: str, train_size: int, eval_size: int, data_dir: str | Path | None
     return TaskData(name, source.kind, source.head, train, test, max(num_labels, 2), source.origin, validation)
 
 
-BUILD_VERSION = 3      # bump when a builder changes what it makes: cached builds are keyed by it
+BUILD_VERSION = 4      # bump when a builder changes what it makes: cached builds are keyed by it
 
 
 def _cached(name: str, sizes: dict, built: dict | None = None) -> dict | None:

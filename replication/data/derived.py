@@ -10,7 +10,7 @@ import ast
 import difflib
 import random
 
-from replication.data.mining import tag
+from replication.data.mining import key_of, tag
 
 SWAPS = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
          ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn, ast.NotIn: ast.In,
@@ -137,18 +137,53 @@ def defects(functions: list[dict], seed: int = 0) -> list[dict]:
     return balanced
 
 
-def renamed_clones(functions: list[dict], seed: int = 0) -> list[dict]:
-    """Clone detection: (code, consistently renamed copy) -> 1; (code, another function) -> 0."""
-    rng = random.Random(seed)
+def refactored_clones(functions: list[dict], seed: int = 0) -> list[dict]:
+    """Clone detection on near-miss pairs: (code, a refactored copy) -> 1; (code, the same kind of
+    refactoring with one behaviour-changing edit) -> 0. Both sides are always the same function, so
+    the label says whether they behave alike, not whether they look alike.
+
+    The first version paired a function with a consistently renamed copy (1) or with another function
+    (0): word overlap alone separated them (F1 0.992), as did "same identifier-normalised code" (0.872).
+    Here, as in BigCloneBench's type-3 cases, every copy is restructured, and the primary edit is drawn
+    from CLONE_KINDS, each a refactoring with a broken twin of the same surface: a comparison mirrored
+    (`a < b` -> `b > a`) or flipped/its operands swapped; if/else arms swapped under a negated test, or
+    only one of the two; `x += 1` -> `x = x + 1` or `x = x - 1`; a for loop as a while loop over an
+    iterator that breaks or returns when exhausted; nested ifs merged with `and` or with `or`, an `and`
+    split into nested ifs or split with the inner test negated; an if/else assignment as a conditional
+    expression with its arms kept or swapped; independent or dependent statements reordered; a dead
+    store or a clobbering one (or a live initialisation removed); an error message reworded or a logic
+    constant changed; a local renamed everywhere or everywhere but one read. The kind is drawn among
+    those the function admits in both twins, before the label is looked at, so both classes get the same
+    mix; then both get the same draw of 1-3 further refactorings (EXTRAS: also a returned expression
+    through a temporary and back, `x + 1` -> `1 + x`, inserted `pass` or string statements, most of the
+    time a rename of every local), and the sides are swapped at random.
+
+    Negatives are never another function: with a quarter of them the split's nearest neighbour (by
+    idf-weighted word overlap), the word-overlap rule rose from chance to 0.60 accuracy, since a
+    different function shares fewer words than any refactoring of the same one. Functions longer than
+    MAX_CLONE_CHARS are left out: the longer the pair, the likelier the mini profile's 128-token
+    truncation cuts the edit away."""
     out = []
-    for i, f in enumerate(functions):
+    for f in functions:
         code = f["code_no_doc"]
-        clone = rename(code, rng, every=True) if i % 2 == 0 else None
-        if clone:
-            out.append({"text": code, "text_pair": clone[0], "label": 1, **tag(f)})
-        else:
-            other = functions[(i + 1 + rng.randrange(len(functions) - 1)) % len(functions)]
-            out.append({"text": code, "text_pair": other["code_no_doc"], "label": 0, **tag(f, other)})
+        if len(code) > MAX_CLONE_CHARS:
+            continue
+        key = key_of(f)
+        rng = random.Random(f"{seed}:{key}")
+        label = 1 - len(out) % 2
+        try:
+            # the kind is drawn before the label is looked at, among those the function admits in both
+            # twins, so what a function admits says nothing of its label
+            kind = _clone_kind(code, rng)
+            built = _clone_variant(code, kind, not label, rng) if kind else None
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        if built is None:
+            continue
+        variant, kinds = built
+        swap = random.Random(f"{seed}:{key}:side").random() < 0.5
+        text, pair = (variant, code) if swap else (code, variant)
+        out.append({"text": text, "text_pair": pair, "label": label, "kinds": kinds, "swapped": swap, **tag(f)})
     return out
 
 
@@ -526,3 +561,369 @@ def message(edits: list[dict], f: dict, rng: random.Random) -> str:
     if purpose and rng.random() < 0.3:
         text += rng.choice([" ({p})", " - {p}", ", which should {p}"]).format(p=purpose[:1].lower() + purpose[1:])
     return text
+
+
+# ---- clones: refactorings with a behaviour-changing twin ------------------------------------
+
+MAX_CLONE_CHARS = 480
+# Primary edits: each has a benign form (a refactoring) and a broken one with the same surface.
+CLONE_KINDS = ("operator", "constant", "reorder", "store", "rename", "branch", "augassign", "loop", "merge",
+               "ifexp")
+# Further refactorings both classes get alike. The last four are never the primary edit: they have no broken
+# twin of the same surface that one side alone would not give away (`tmp = e; return` is wrong on sight).
+EXTRAS = ("operator", "constant", "reorder", "store", "branch", "augassign", "loop", "merge", "ifexp",
+          "return", "commute", "inline", "noop")
+RENAME_ALL = 0.6
+_DYNAMIC = {"locals", "vars", "eval", "exec", "globals", "dir"}
+_INVERSE = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn,
+            ast.NotIn: ast.In}
+NOTES = ["Keep the order: callers rely on it.", "Fast path first.", "Nothing else to do here.",
+         "See the module docstring.", "The common case.", "Checked again below.", "Cheap enough to repeat.",
+         "This mirrors the C implementation.", "Done in two steps for clarity.", "Edge case first."]
+
+
+def _clone_kind(code: str, rng: random.Random) -> str | None:
+    """The primary edit: the first kind, in a random order, that the function admits in both twins."""
+    probe = ast.parse(code)
+    return next((k for k in rng.sample(CLONE_KINDS, len(CLONE_KINDS))
+                 if _clone_sites(probe, k, False) and _clone_sites(probe, k, True)), None)
+
+
+def _clone_variant(code: str, kind: str, broken: bool, rng: random.Random) -> tuple[str, list[str]] | None:
+    """A refactored copy of `code` whose primary edit is `kind` (its broken twin with broken=True), and
+    the kinds of edit made; None when an edit finds no site, or when the copy would not differ from
+    `code` once identifiers are normalised (a rename alone keeps that form, which "same normalised code"
+    would call a clone)."""
+    from replication.data.mining import normalised_form
+
+    tree = ast.parse(code)
+    if not _clone_edit(tree, kind, broken, rng):
+        return None
+    done = [kind]
+    wanted = rng.choice([1, 1, 2, 3])
+    for extra in rng.sample(EXTRAS, len(EXTRAS)):
+        if len(done) > wanted:
+            break
+        if extra != kind and _clone_edit(tree, extra, False, rng):
+            done.append(extra)
+    if rng.random() < RENAME_ALL and _rename_all(_function(tree), rng):
+        done.append("rename-all")
+    ast.fix_missing_locations(tree)
+    variant = ast.unparse(tree)
+    if normalised_form(variant) == normalised_form(code):
+        if not _clone_edit(tree, "noop", False, rng):
+            return None
+        done.append("noop")
+        variant = ast.unparse(tree)
+    ast.parse(variant)               # raises SyntaxError if an edit built something unparseable
+    return variant, done
+
+
+def _renamable(fn: ast.AST) -> dict[str, list[ast.AST]]:
+    """Local name -> the nodes spelling it (Name nodes, `except ... as` targets), for the locals that a
+    consistent rename cannot change the meaning of: not parameters, not declared global or nonlocal, not
+    bound by an import, a nested def or class, or a nested scope's parameter; none at all where the
+    function reads its namespace by name (locals(), eval) or matches patterns (their captures are not
+    Name nodes)."""
+    nodes = list(ast.walk(fn))
+    if any(isinstance(n, ast.Match) or isinstance(n, ast.Name) and n.id in _DYNAMIC for n in nodes):
+        return {}
+    blocked = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+    for n in nodes:
+        if isinstance(n, (ast.Global, ast.Nonlocal)):
+            blocked |= set(n.names)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            blocked |= {(a.asname or a.name).split(".")[0] for a in n.names}
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)) and n is not fn:
+            if not isinstance(n, ast.Lambda):
+                blocked.add(n.name)
+            if isinstance(n, ast.ClassDef):          # class attributes are names too
+                blocked |= {m.id for m in ast.walk(n) if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Store)}
+            else:
+                blocked |= {a.arg for a in ast.walk(n.args) if isinstance(a, ast.arg)}
+    spelled: dict[str, list[ast.AST]] = {}
+    for n in nodes:
+        if isinstance(n, ast.Name):
+            spelled.setdefault(n.id, []).append(n)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            spelled.setdefault(n.name, []).append(n)
+    # bound in the function's own scope: a name only a nested def assigns may be a global out here
+    stored = {n.id for n in _own_scope(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    stored |= {n.name for n in _own_scope(fn) if isinstance(n, ast.ExceptHandler) and n.name}
+    return {name: spelled[name] for name in sorted(stored - blocked)}
+
+
+def _own_scope(fn: ast.AST):
+    """The nodes under fn outside nested defs, lambdas and classes (comprehensions included)."""
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack += ast.iter_child_nodes(node)
+
+
+def _respell(node: ast.AST, new: str) -> None:
+    if isinstance(node, ast.Name):
+        node.id = new
+    else:
+        node.name = new
+
+
+def _taken(fn: ast.AST) -> set[str]:
+    out = set()
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Name):
+            out.add(n.id)
+        elif isinstance(n, ast.arg):
+            out.add(n.arg)
+        elif isinstance(n, (ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name:
+            out.add(n.name)
+        elif isinstance(n, ast.alias):
+            out.add((n.asname or n.name).split(".")[0])
+    return out
+
+
+def _rename_all(fn: ast.AST, rng: random.Random) -> bool:
+    taken = _taken(fn)
+    changed = False
+    for old, spellings in _renamable(fn).items():
+        new = _new_name(old, taken, rng)
+        if new:
+            taken.add(new)
+            for node in spellings:
+                _respell(node, new)
+            changed = True
+    return changed
+
+
+def _fresh(fn: ast.AST, stem: str, rng: random.Random) -> str:
+    taken = _taken(fn)
+    return _new_name(stem, taken, rng) or next(f"{stem}{i}" for i in range(2, 99) if f"{stem}{i}" not in taken)
+
+
+def _numeric(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float) and node.value != 0
+
+
+def _negated(test: ast.expr) -> ast.expr:
+    """`test` negated without changing its truth in any context where only truth counts (if, while, a
+    conditional expression): `not x` -> `x`, `a == b` -> `a != b`, `a in b` -> `a not in b`, else `not
+    (test)`. Never `a < b` -> `a >= b`, which differs for sets and NaN."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return test.operand
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _INVERSE:
+        return ast.Compare(test.left, [_INVERSE[type(test.ops[0])]()], test.comparators)
+    return ast.UnaryOp(ast.Not(), test)
+
+
+def _statements(fn: ast.AST):
+    """(block, index, statement) for every statement of the function outside nested scopes."""
+    for block in list(_blocks(fn)):
+        for i, stmt in enumerate(block):
+            yield block, i, stmt
+
+
+def _removable(tree: ast.Module) -> list:
+    """Initialisations (x = <no call>) whose value the block reads next: the first later statement that
+    mentions x reads it, so removing the line changes what it sees (code_changes' "remove" sites also
+    take those overwritten before any read)."""
+    out = []
+    for block, i, name in _sites(tree, "remove", True):
+        later = next((s for s in block[i + 1:] if name in _names(s)), None)
+        if later is not None and name in _names(later, ast.Load):
+            out.append((block, i, name))
+    return out
+
+
+def _single_store(stmt: ast.stmt) -> str | None:
+    """x when the statement is `x = ...` with one plain-name target."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def _clone_sites(tree: ast.Module, kind: str, broken: bool) -> list:
+    """Where `kind` applies, in its benign (broken=False) or its broken form."""
+    fn = _function(tree)
+    if kind in ("operator", "constant", "reorder"):
+        return _sites(tree, kind, broken)
+    if kind == "store":
+        return _sites(tree, "assign", True) + _removable(tree) if broken else _sites(tree, "assign", False)
+    if kind == "rename":
+        # the broken twin leaves one read behind, so some use must be a read (a missed store can be dead)
+        return [(name, nodes) for name, nodes in _renamable(fn).items() if len(nodes) >= 2
+                and any(isinstance(getattr(n, "ctx", None), ast.Load) for n in nodes)]
+    sites: list = []
+    if kind == "branch":
+        # the same sites for both twins: an if/else (or a conditional expression) whose arms differ
+        for node in ast.walk(fn):
+            if isinstance(node, (ast.If, ast.IfExp)) and node.orelse and ast.dump(
+                    ast.Module(node.body, []) if isinstance(node, ast.If) else node.body) != ast.dump(
+                    ast.Module(node.orelse, []) if isinstance(node, ast.If) else node.orelse):
+                sites.append(node)
+        return sites
+    if kind == "augassign":
+        for block, i, stmt in _statements(fn):
+            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) \
+                    and isinstance(stmt.op, (ast.Add, ast.Sub)) and _numeric(stmt.value):
+                sites.append((block, i, "expand"))
+            elif _single_store(stmt) and isinstance(stmt.value, ast.BinOp) \
+                    and isinstance(stmt.value.op, (ast.Add, ast.Sub)) and _numeric(stmt.value.right) \
+                    and isinstance(stmt.value.left, ast.Name) and stmt.value.left.id == _single_store(stmt):
+                sites.append((block, i, "contract"))
+        return sites
+    if kind == "loop":
+        bound = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+        bound |= {a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)}
+        if bound & {"iter", "next", "StopIteration"}:
+            return []
+        # only loops something follows (more than `return None`), so the broken twin's early return skips it
+        return [(block, i, None) for block, i, stmt in _statements(fn)
+                if isinstance(stmt, ast.For) and not stmt.orelse and any(
+                    not isinstance(later, ast.Pass) and not (isinstance(later, ast.Return) and (
+                        later.value is None or isinstance(later.value, ast.Constant) and later.value.value is None))
+                    for later in block[i + 1:])]
+    if kind == "merge":
+        for block, i, stmt in _statements(fn):
+            if not isinstance(stmt, ast.If) or stmt.orelse:
+                continue
+            if len(stmt.body) == 1 and isinstance(stmt.body[0], ast.If) and not stmt.body[0].orelse:
+                sites.append((block, i, "merge"))
+            elif isinstance(stmt.test, ast.BoolOp) and isinstance(stmt.test.op, ast.And):
+                sites.append((block, i, "split"))
+        return sites
+    if kind == "ifexp":
+        for block, i, stmt in _statements(fn):
+            if isinstance(stmt, ast.If) and len(stmt.body) == len(stmt.orelse) == 1 \
+                    and _single_store(stmt.body[0]) and _single_store(stmt.body[0]) == _single_store(stmt.orelse[0]) \
+                    and ast.dump(stmt.body[0].value) != ast.dump(stmt.orelse[0].value):
+                sites.append((block, i, "to_expr"))
+            elif _single_store(stmt) and isinstance(stmt.value, ast.IfExp) \
+                    and ast.dump(stmt.value.body) != ast.dump(stmt.value.orelse):
+                sites.append((block, i, "to_stmt"))
+        return sites
+    if broken:
+        return []
+    if kind == "return":
+        return [(block, i, None) for block, i, stmt in _statements(fn) if isinstance(stmt, ast.Return)
+                and stmt.value is not None and not isinstance(stmt.value, (ast.Name, ast.Constant))]
+    if kind == "commute":
+        return [node for node in ast.walk(fn) if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult))
+                and type(getattr(node.right, "value", None)) is int and isinstance(node.right, ast.Constant)
+                and not isinstance(node.left, ast.Constant)]
+    if kind == "inline":
+        renamable = _renamable(fn)
+        for block, i, stmt in _statements(fn):
+            name = _single_store(stmt)
+            if name and i + 1 < len(block) and isinstance(block[i + 1], ast.Return) \
+                    and isinstance(block[i + 1].value, ast.Name) and block[i + 1].value.id == name \
+                    and len(renamable.get(name, [])) == 2:
+                sites.append((block, i, name))
+        return sites
+    if kind == "noop":
+        # not first in the function (a string there is its docstring), not unreachable after a return
+        return [(block, i) for block in _blocks(fn) for i in range(len(block) + 1) if (block is not fn.body or i > 0)
+                and not (i and isinstance(block[i - 1], (ast.Return, ast.Raise, ast.Continue, ast.Break)))]
+    raise ValueError(f"unknown clone edit {kind!r}")
+
+
+def _clone_edit(tree: ast.Module, kind: str, broken: bool, rng: random.Random) -> bool:
+    """Apply one edit of `kind` in place; False when it has no site."""
+    done = _clone_edit_at(tree, kind, broken, rng)
+    if done:
+        ast.fix_missing_locations(tree)       # ast.unparse of a later edit's node wants positions
+    return done
+
+
+def _clone_edit_at(tree: ast.Module, kind: str, broken: bool, rng: random.Random) -> bool:
+    sites = _clone_sites(tree, kind, broken)
+    if not sites:
+        return False
+    fn = _function(tree)
+    if kind in ("operator", "constant", "reorder"):
+        return _apply(tree, kind, broken, rng) is not None
+    if kind == "store":
+        if not broken:
+            return _apply(tree, "assign", False, rng) is not None
+        removable = _removable(tree)
+        if removable and (rng.random() < 0.5 or not _sites(tree, "assign", True)):
+            block, i, _ = rng.choice(removable)
+            del block[i]
+            return True
+        return _apply(tree, "assign", True, rng) is not None
+    if kind == "rename":
+        old, nodes = rng.choice(sites)
+        new = _new_name(old, _taken(fn), rng)
+        if new is None:
+            return False
+        missed = rng.choice([j for j, n in enumerate(nodes) if isinstance(getattr(n, "ctx", None), ast.Load)]) \
+            if broken else None
+        for j, node in enumerate(nodes):
+            if j != missed:
+                _respell(node, new)
+        return True
+    if kind == "branch":
+        node = rng.choice(sites)
+        negate, swap = (True, True) if not broken else rng.choice([(True, False), (False, True)])
+        if negate:
+            node.test = _negated(node.test)
+        if swap:
+            node.body, node.orelse = node.orelse, node.body
+        return True
+    if kind == "commute":
+        node = rng.choice(sites)
+        node.left, node.right = node.right, node.left
+        return True
+    if kind == "noop":
+        block, i = rng.choice(sites)
+        note = ast.Pass() if rng.random() < 0.4 else ast.Expr(ast.Constant(rng.choice(NOTES)))
+        block.insert(i, note)
+        return True
+    block, i, how = rng.choice(sites)
+    stmt = block[i]
+    if kind == "augassign":
+        op = type(stmt.op if how == "expand" else stmt.value.op)
+        if broken:
+            op = ast.Sub if op is ast.Add else ast.Add
+        name = stmt.target.id if how == "expand" else stmt.targets[0].id
+        value = stmt.value if how == "expand" else stmt.value.right
+        block[i] = (ast.Assign([ast.Name(name, ast.Store())], ast.BinOp(ast.Name(name, ast.Load()), op(), value))
+                    if how == "expand" else ast.AugAssign(ast.Name(name, ast.Store()), op(), value))
+    elif kind == "loop":
+        it = _fresh(fn, "it", rng)
+        # the broken twin returns where the loop ends, skipping what follows it
+        step = ast.Try(body=[ast.Assign([stmt.target], ast.Call(ast.Name("next", ast.Load()), [ast.Name(it, ast.Load())], []))],
+                       handlers=[ast.ExceptHandler(ast.Name("StopIteration", ast.Load()), None,
+                                                   [ast.Return(None) if broken else ast.Break()])],
+                       orelse=[], finalbody=[])
+        block[i:i + 1] = [ast.Assign([ast.Name(it, ast.Store())], ast.Call(ast.Name("iter", ast.Load()), [stmt.iter], [])),
+                          ast.While(ast.Constant(True), [step] + stmt.body, [])]
+    elif kind == "merge":
+        if how == "merge":
+            inner = stmt.body[0]
+            op = ast.Or() if broken else ast.And()
+            block[i] = ast.If(ast.BoolOp(op, [stmt.test, inner.test]), inner.body, [])
+        else:
+            first, *rest = stmt.test.values
+            second = rest[0] if len(rest) == 1 else ast.BoolOp(ast.And(), rest)
+            block[i] = ast.If(first, [ast.If(_negated(second) if broken else second, stmt.body, [])], [])
+    elif kind == "ifexp":
+        if how == "to_expr":
+            yes, no = stmt.body[0].value, stmt.orelse[0].value
+            if broken:
+                yes, no = no, yes
+            block[i] = ast.Assign([ast.Name(_single_store(stmt.body[0]), ast.Store())], ast.IfExp(stmt.test, yes, no))
+        else:
+            yes, no = stmt.value.body, stmt.value.orelse
+            if broken:
+                yes, no = no, yes
+            name = _single_store(stmt)
+            block[i] = ast.If(stmt.value.test, [ast.Assign([ast.Name(name, ast.Store())], yes)],
+                              [ast.Assign([ast.Name(name, ast.Store())], no)])
+    elif kind == "return":
+        tmp = _fresh(fn, "result", rng)
+        block[i:i + 1] = [ast.Assign([ast.Name(tmp, ast.Store())], stmt.value), ast.Return(ast.Name(tmp, ast.Load()))]
+    elif kind == "inline":
+        block[i:i + 2] = [ast.Return(stmt.value)]
+    return True

@@ -20,7 +20,8 @@ OFFLINE = {
     "Method Name Recommendation": ("stdlib-method-names", "generation", "faithful", "masked name -> name"),
     "Cloze Test": ("stdlib-cloze", "generation", "faithful", "masked token -> token"),
     "Code Search": ("stdlib-search", "classification", "analogue", "(docstring, code) match as pairs, not ranked"),
-    "Code Clone Detection": ("stdlib-clones", "classification", "analogue", "renamed copies as clones"),
+    "Code Clone Detection": ("stdlib-clones", "classification", "analogue", "refactored copies as clones, the "
+                             "same refactorings plus one behaviour-changing edit as non-clones"),
     "Defect Detection": ("stdlib-defects", "classification", "analogue", "injected defects"),
     "Code Review": ("stdlib-defects", "classification", "analogue", "issue detection on injected defects"),
     "Automated Program Repair": ("stdlib-repair", "generation", "analogue", "injected defect -> original"),
