@@ -17,7 +17,7 @@ from replication.errors import MethodUnavailable, ReplicationError  # noqa: F401
 from replication.record import RunRecord
 from replication.study import PROFILES
 
-__all__ = ["list_studies", "run", "build_bases", "datasets_report", "paper_missing", "ReplicationError", "RunRecord", "PROFILES"]
+__all__ = ["list_studies", "experiments", "run", "build_bases", "datasets_report", "paper_missing", "ReplicationError", "RunRecord", "PROFILES"]
 
 
 def _profiles(study, data_dir=None, needs_gpu: bool = True) -> dict[str, dict]:
@@ -73,6 +73,14 @@ def _paper_lacks(experiment, data_dir=None) -> tuple[list[str], str | None]:
 
     setup = experiment.setups["paper"]
     return data.missing_files(setup.dataset, data_dir), models.missing_checkpoint(setup.model)
+
+
+def experiments() -> dict[str, list[dict]]:
+    """Every registered study's experiments as declared (task, methods, metrics, fidelity per profile),
+    without probing the machine: unlike list_studies it imports no torch."""
+    from replication import studies
+
+    return {s.id: [e.describe() for e in s.experiments] for s in studies.all_studies()}
 
 
 def list_studies(data_dir: str | None = None) -> list[dict]:

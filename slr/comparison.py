@@ -44,7 +44,7 @@ def _experiments() -> dict[tuple[str, str], dict[str, Any]]:
     try:
         import replication
 
-        return {(s["study"], e["name"]): e for s in replication.list_studies() for e in s["experiments"]}
+        return {(study, e["name"]): e for study, exps in replication.experiments().items() for e in exps}
     except Exception:  # the comparison still lists runs if the harness cannot be imported
         return {}
 

@@ -99,7 +99,7 @@ def _experiments() -> dict[str, list[dict]]:
     try:
         import replication
 
-        return {s["study"]: s["experiments"] for s in replication.list_studies()}
+        return replication.experiments()
     except Exception:  # the site still lists the corpus if the harness cannot be imported
         return {}
 

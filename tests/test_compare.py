@@ -112,3 +112,13 @@ def test_metric_range_reads_percentages_and_fractions():
     assert compare.metric_range(0.73, 0.71) == 1.0
     assert compare.metric_range(19.62, 18.43) == 100.0
     assert compare.metric_range(None, None) == 1.0
+
+
+def test_the_comparison_reads_the_declarations_without_importing_torch():
+    import subprocess
+    import sys
+
+    code = ("import sys; from slr import comparison; e = comparison._experiments(); "
+            "print(len(e) > 50, 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
