@@ -10,11 +10,11 @@ import functools
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import taxonomy
 
@@ -46,6 +46,8 @@ def safe_sources(value: dict[str, str]) -> dict[str, str]:
 
 def safe_source(value: str) -> str:
     """A source: an http(s)/DOI/arXiv address, a key of `sources`, or a plain description."""
+    if ":" not in value:      # a key or a description: neither check below can apply (both need a ':')
+        return value
     if SCHEME.match(value) and not value.strip().lower().startswith(SAFE_SCHEMES):
         raise ValueError(f"'{value[:60]}': only http(s), DOI and arXiv addresses (or a plain description) are "
                          "accepted")
@@ -65,12 +67,12 @@ class Evidence(Strict):
     # pydantic's core (not a Python validator) matters: evidence is most of a corpus's objects.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
-    source: str = Field(min_length=1)
+    # (an AfterValidator calls safe_source directly: one Python call per evidence item, of which a
+    # large corpus has hundreds of thousands)
+    source: Annotated[str, Field(min_length=1), AfterValidator(safe_source)]
     locator: str | None = None
     quote: str | None = None           # verbatim text of the source (" ... " may join verbatim pieces)
     paraphrase: str | None = None      # our words for what the source says, where no quote is verbatim
-
-    _source = field_validator("source")(classmethod(lambda cls, v: safe_source(v)))
 
 
 class Fact(Strict):
@@ -277,6 +279,15 @@ class Problem:
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class FileState:
+    """One file as the loader read it: its content hash, the study it holds, and its stat
+    (size, mtime_ns, ctime_ns, inode), None when too recent to trust (slr.fastread.trusted_stat)."""
+    sha256: str
+    study_id: str | None = None
+    stat: tuple[int, int, int, int] | None = None
+
+
 @dataclass
 class Corpus:
     directory: Path
@@ -284,6 +295,11 @@ class Corpus:
     review: ReviewFile | None
     problems: list[Problem]
     digest: str
+    # file key ("studies/P30.yaml", "review.yaml", "vocabulary/tasks.yaml") -> what was read
+    files: dict[str, FileState] = field(default_factory=dict)
+    # file key -> study id of the files left unparsed because they hash to what the database holds
+    # (load_corpus's `known`); their studies are not in `studies`
+    unchanged: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -291,10 +307,14 @@ class Corpus:
 
 
 def corpus_files(directory: Path) -> list[Path]:
-    studies = directory / "studies"
-    files = sorted(studies.glob("*.yaml")) + sorted(studies.glob("*.yml")) if studies.is_dir() else []
-    review = directory / "review.yaml"
-    return files + ([review] if review.is_file() else [])
+    """studies/*.yaml, then studies/*.yml, each in name order, then review.yaml if present."""
+    return [Path(path) for key, path in _entries(directory) if not key.startswith("vocabulary/")]
+
+
+def _entries(directory: Path) -> list[tuple[str, str]]:
+    from slr.fastread import corpus_entries
+
+    return corpus_entries(directory)
 
 
 def digest(directory: Path) -> str:
@@ -411,6 +431,128 @@ def _structure_problems(text: str, label: str) -> list[Problem]:
     return []
 
 
+class _Unusual(Exception):
+    """The fast reader met something outside the plain subset (a tag, an anchor, a duplicate key,
+    a syntax error ...): the full reader then reads the file and words any problem."""
+
+
+# Plain scalars as resolved and constructed, by their text: keys and short values repeat across
+# files, and each resolution tries PyYAML's implicit-tag regexps (the values are all immutable).
+_PLAIN: dict[str, Any] = {}
+_STR = "tag:yaml.org,2002:str"
+
+
+def _plain_scalar(value: str) -> Any:
+    import yaml
+
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    tag = _STR
+    for candidate, regexp in resolvers.get(value[0] if value else "", []):
+        if regexp.match(value):
+            tag = candidate
+            break
+    if tag == _STR:
+        out: Any = value
+    elif tag in ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"):
+        raise _Unusual(tag)
+    else:
+        constructor = yaml.constructor.SafeConstructor
+        out = constructor.yaml_constructors[tag](constructor(), yaml.ScalarNode(tag, value))
+    if len(_PLAIN) > 100_000:
+        _PLAIN.clear()
+    _PLAIN[value] = out
+    return out
+
+
+def fast_load(text: str) -> dict:
+    """The mapping that `read_yaml` returns for a plain corpus file, from one pass over libyaml's
+    events: what `yaml.load` with the strict loader builds, without composing a node tree or running
+    PyYAML's Python constructors (most of a large corpus's build time). Raises _Unusual for anything
+    else, and read_yaml then decides; so both give the same data or the same problem (tests/test_fast_yaml.py
+    checks this against the strict loader on every shipped file and on YAML's corner cases)."""
+    import yaml
+    from yaml import events
+
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:
+        raise _Unusual("no libyaml") from None
+    scalar, map_start, map_end = events.ScalarEvent, events.MappingStartEvent, events.MappingEndEvent
+    seq_start, seq_end = events.SequenceStartEvent, events.SequenceEndEvent
+    plain = _PLAIN
+    get = CParser(text).get_event
+    no_key = _NO_KEY
+    try:
+        # StreamStart, DocumentStart, then the document's node, DocumentEnd, StreamEnd.
+        if type(get()) is not events.StreamStartEvent or type(get()) is not events.DocumentStartEvent:
+            raise _Unusual("no document")
+        # The open collection, whether it is a mapping, the key read in it and waiting for its
+        # value (no_key when none), and the enclosing ones' (container, key, is_map) on a stack.
+        root = container = None
+        key = no_key
+        is_map = False
+        stack: list[tuple] = []
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is scalar:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual("tag or anchor")
+                value = event.value
+                if event.implicit[0]:          # plain: resolved as YAML 1.1 (bool, int, null, date ...)
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        value = _plain_scalar(value)
+                if is_map:
+                    if key is no_key:
+                        if value in container:  # (PyYAML's strict loader words the duplicate)
+                            raise _Unusual("duplicate key")
+                        key = value
+                    else:
+                        container[key] = value
+                        key = no_key
+                elif container is None:
+                    raise _Unusual("a scalar document")
+                else:
+                    container.append(value)
+            elif kind is map_start or kind is seq_start:
+                if event.anchor is not None or event.tag is not None:
+                    raise _Unusual("tag or anchor")
+                if len(stack) >= MAX_DEPTH:
+                    raise _Unusual("deep")
+                new = {} if kind is map_start else []
+                if container is None:
+                    root = new
+                elif is_map:
+                    if key is no_key:
+                        raise _Unusual("collection as a key")
+                    container[key] = new
+                    key = no_key
+                else:
+                    container.append(new)
+                stack.append((container, key, is_map))
+                container, key, is_map = new, no_key, kind is map_start
+            elif kind is map_end or kind is seq_end:
+                container, key, is_map = stack.pop()
+                if container is None:
+                    break
+            else:                              # an alias, or a second document
+                raise _Unusual(kind.__name__)
+        if type(get()) is not events.DocumentEndEvent or type(get()) is not events.StreamEndEvent:
+            raise _Unusual("more than one document")
+    except yaml.YAMLError as exc:
+        raise _Unusual("syntax") from exc
+    except TypeError as exc:                  # an unhashable key
+        raise _Unusual("key") from exc
+    if type(root) is not dict:
+        raise _Unusual("not a mapping")
+    return root
+
+
+_NO_KEY = object()
+
+
 def read_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[Any, Any, list[Problem]]:
     """Parse one file; returns (data, node tree, problems)."""
     import yaml
@@ -425,6 +567,10 @@ def read_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[Any, An
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, None, [Problem(label, "", f"is not UTF-8 text (byte {exc.start})")]
+    try:
+        return fast_load(text), LazyNodes(text), []
+    except _Unusual:
+        pass
     try:
         structure = _structure_problems(text, label)
         if structure:
@@ -522,11 +668,12 @@ class ParseCache:
 
 
 def load_study(path: Path, label: str | None = None, check_name: bool = True,
-               cache: ParseCache | None = None) -> tuple[StudyFile | None, list[Problem]]:
+               cache: ParseCache | None = None, raw: bytes | None = None) -> tuple[StudyFile | None, list[Problem]]:
     label = label or str(path)
-    raw, problems = read_capped(path, label)
-    if problems:
-        return None, problems
+    if raw is None:
+        raw, problems = read_capped(path, label)
+        if problems:
+            return None, problems
     study = cache.get(raw) if cache else None
     if study is not None:
         return _checked(study, path, label, LazyNodes(raw.decode("utf-8")), check_name)
@@ -573,51 +720,112 @@ def _checked(study: StudyFile, path: Path, label: str, node: Any, check_name: bo
     return (None if problems else study), problems
 
 
-def load_corpus(directory: Path, cache_dir: Path | None = None) -> Corpus:
+def load_corpus(directory: Path, cache_dir: Path | None = None,
+                known: dict[str, tuple[str, str | None]] | None = None) -> Corpus:
+    """Read and validate every corpus file, reading each once (its bytes feed the digest, the file's
+    hash and the parser alike, so all three describe the same content).
+
+    `known`: file key -> (sha256, study id) of the files whose rows the database already holds
+    (slr.db.open_current passes the last build's). A study file or review.yaml whose bytes hash to
+    its known value is not parsed: those rows were written from these very bytes under the same
+    vocabularies and code (slr.db.build_key), and its id stands in for it in the checks across
+    files. Such files are listed in Corpus.unchanged, their studies absent from Corpus.studies."""
+    import gc
+    import time
+
+    from slr.fastread import trusted_stat
+
     directory = Path(directory)
     problems: list[Problem] = []
     studies: dict[str, StudyFile] = {}
+    files: dict[str, FileState] = {}
+    unchanged: dict[str, str | None] = {}
     first_file: dict[str, str] = {}
     cache = ParseCache(cache_dir) if cache_dir else None
+    known = known or {}
     studies_dir = directory / "studies"
     if not studies_dir.is_dir():
         problems.append(Problem(str(directory), "", "has no studies/ folder of study files"))
-    files = corpus_files(directory)
-    if studies_dir.is_dir() and not any(p.name != "review.yaml" for p in files) \
+    entries = _entries(Path(directory))
+    if studies_dir.is_dir() and not any(k.startswith("studies/") and not k.endswith("/review.yaml")
+                                        for k, _ in entries) \
             and os.environ.get("SLR_ALLOW_EMPTY_CORPUS") != "1":
         # building it would empty the corpus tables: almost always a wrong folder, not a wish
         problems.append(Problem(str(studies_dir), "", "holds no study files (*.yaml); an empty corpus is refused "
                                 "(set SLR_ALLOW_EMPTY_CORPUS=1 to build one on purpose)"))
-    for path in files:
-        if path.name == "review.yaml":
-            continue
-        label = _label(path, directory)
-        study, found = load_study(path, label, check_name=False, cache=cache)
-        problems += found
-        if study is None:
-            continue
-        if study.id in first_file:
-            problems.append(Problem(label, "id", f"duplicate study id '{study.id}' (also in {first_file[study.id]})", 1))
-            continue
-        first_file[study.id] = label
-        if study.id != path.stem:
-            problems.append(Problem(label, "id", f"'{study.id}' does not match the file name '{path.stem}'", 1))
-            continue
-        studies[study.id] = study
+    h = hashlib.sha256()
+    review_raw: bytes | None = None
+    review_problems: list[Problem] = []
+    # Parsing allocates millions of small objects that all stay alive: the cyclic collector's
+    # passes over them find nothing and cost about a third of the validation time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for key, name in entries:
+            path = Path(name)
+            label = _label(path, directory)
+            try:
+                st = os.stat(path)
+            except OSError:
+                st = None
+            before = time.time_ns()      # taken before the read: see trusted_stat
+            raw, found = read_capped(path, label)
+            h.update(path.name.encode())
+            h.update(raw if raw is not None else str(read_capped(path, path.name)[1]).encode())
+            if raw is not None:
+                sha = hashlib.sha256(raw).hexdigest()
+                files[key] = FileState(sha, None, trusted_stat(st, before) if st is not None else None)
+            if key.startswith("vocabulary/") or (path.name == "review.yaml" and key != "review.yaml"):
+                continue
+            if key == "review.yaml":
+                if raw is not None and known.get(key, (None,))[0] == sha:
+                    unchanged[key] = None
+                else:
+                    review_raw, review_problems = raw, found
+                continue
+            problems += found
+            if raw is None:
+                continue
+            sid = known[key][1] if known.get(key, (None,))[0] == sha else None
+            study = None
+            if sid is None:
+                study, found = load_study(path, label, check_name=False, cache=cache, raw=raw)
+                problems += found
+                if study is None:
+                    continue
+                sid = study.id
+            if sid in first_file:
+                problems.append(Problem(label, "id", f"duplicate study id '{sid}' (also in {first_file[sid]})", 1))
+                continue
+            first_file[sid] = label
+            if sid != path.stem:
+                problems.append(Problem(label, "id", f"'{sid}' does not match the file name '{path.stem}'", 1))
+                continue
+            files[key] = FileState(sha, sid, files[key].stat)
+            if study is None:
+                unchanged[key] = sid
+            else:
+                studies[sid] = study
+    finally:
+        if collecting:
+            gc.enable()
     review = None
     review_path = directory / "review.yaml"
-    if review_path.is_file():
+    if "review.yaml" not in unchanged and review_path.is_file():
         label = _label(review_path, directory)
-        data, node, found = read_yaml(review_path, label)
-        problems += found
-        if data is not None:
-            try:
-                review = ReviewFile.model_validate(data)
-            except ValidationError as exc:
-                for error in exc.errors():
-                    problems.append(Problem(label, _field_path(tuple(error["loc"])), error["msg"],
-                                            _line_of(node, tuple(error["loc"]))))
-    return Corpus(directory, studies, review, problems, digest(directory))
+        if review_raw is None:
+            problems += review_problems
+        else:
+            data, node, found = read_yaml(review_path, label, review_raw)
+            problems += found
+            if data is not None:
+                try:
+                    review = ReviewFile.model_validate(data)
+                except ValidationError as exc:
+                    for error in exc.errors():
+                        problems.append(Problem(label, _field_path(tuple(error["loc"])), error["msg"],
+                                                _line_of(node, tuple(error["loc"]))))
+    return Corpus(directory, studies, review, problems, h.hexdigest(), files, unchanged)
 
 
 def _label(path: Path, directory: Path) -> str:

@@ -7,6 +7,7 @@ write itself is one transaction, so a failure leaves the last good database in p
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -146,57 +147,322 @@ class BuildReport:
     built: bool
     studies: int
     digest: str
+    written: int = 0          # studies whose rows were (re)written; the others were kept as they were
+    incremental: bool = False
 
 
-def build(engine: Engine, corpus) -> BuildReport:
-    """Replace every corpus table with the validated corpus, in one transaction."""
-    from sqlalchemy import insert
+# The study-owned tables, children first: an incremental build deletes a changed study's rows here.
+STUDY_TABLES = ("evidence", "result", "study_task", "study_method", "model", "dataset", "metric", "conflict", "study")
+# Modules whose code decides the rows a file makes (besides the file and the vocabularies).
+BUILD_CODE = ("slr.corpus", "slr.db", "slr.schema", "taxonomy", "taxonomy.vocabulary")
 
-    from slr.corpus import citation_keys
+
+def build_key() -> str:
+    """Everything besides a file's own bytes that decides the rows it makes: the schema revision,
+    the vocabularies and the code that validates and writes. Rows kept from an earlier build are
+    reused only under the same key; any change rewrites everything."""
+    import hashlib
+    import importlib
+
+    from slr.migrations import HEAD
+    from taxonomy.vocabulary import data_files
+
+    h = hashlib.sha256(HEAD.encode())
+    for name in BUILD_CODE:
+        source = getattr(importlib.import_module(name), "__file__", None)
+        h.update(Path(source).read_bytes() if source else name.encode())
+    for path in data_files():
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class StaleBase(SlrError):
+    """The database no longer holds what an incremental load assumed (another build ran in between)."""
+
+
+def build(engine: Engine, corpus, full: bool = False) -> BuildReport:
+    """Bring the corpus tables to the validated corpus, in one transaction.
+
+    Incremental when the database holds rows from an earlier build under the same build_key:
+    only the studies whose file changed, appeared or went away are deleted and written again,
+    and review_figure when review.yaml changed; the result equals a build from scratch (the
+    study-owned rows, the citation keys, which depend on every study, and the search index;
+    tests/test_incremental_build.py compares every table). Otherwise (or `full`) every corpus table
+    is emptied and refilled. Raises StaleBase when `corpus` left files unparsed (load_corpus's
+    `known`) that the database no longer holds as they are."""
+    import gc
+
     from taxonomy import vocabularies
 
     if corpus.problems:
         raise CorpusInvalid(corpus.problems)
     vocab = vocabularies()
-    keys = citation_keys(corpus.studies)
-    rows: dict[str, list[dict]] = {name: [] for name in schema.CORPUS_TABLES}
-    rows["task"] = [dict(name=t.name, abbreviation=t.abbreviation or t.name, category=t.category,
-                         description=t.description, aliases=list(t.aliases), in_review=t.in_review)
-                    for t in vocab["tasks"].terms]
-    rows["method"] = [dict(name=t.name, family=t.family, library=t.library, description=t.description,
-                           aliases=list(t.aliases)) for t in vocab["methods"].terms]
-    rows["architecture"] = [dict(name=t.name, description=t.description, aliases=list(t.aliases))
-                            for t in vocab["architectures"].terms]
-    for sid in sorted(corpus.studies, key=lambda s: int(s[1:])):
-        _study_rows(rows, corpus.studies[sid], keys[sid], vocab)
-    if corpus.review is not None:
-        rows["review_figure"] = [dict(key=str(f.get("key", "")), version=f.get("version"), body=f)
-                                 for f in corpus.review.figures]
-        rows["review_figure"].append(dict(key="__review__", version=None,
-                                          body=corpus.review.model_dump(exclude={"figures"})))
+    key = build_key()
+    # The rows are hundreds of thousands of small dicts that all stay alive until written: the
+    # cyclic collector's passes over them (and over the loaded corpus) find nothing to free.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(engine, corpus, full, vocab, key)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(engine: Engine, corpus, full: bool, vocab, key: str) -> BuildReport:
+    from sqlalchemy import select
+
     tables = SQLModel.metadata.tables
-    # Children before parents when deleting, parents before children when inserting (foreign keys).
+    files = tables["corpus_file"]
     with Session(engine) as session, session.begin():
         if engine.dialect.name == "postgresql":
             # Two builds at once would both delete, then collide inserting the same keys:
             # queue them (SQLite's BEGIN IMMEDIATE already does).
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_BUILD_LOCK_KEY})
-        for table in schema.CORPUS_TABLES:
-            session.execute(delete(tables[table]))
-        for table in reversed(schema.CORPUS_TABLES):
-            if rows[table]:
-                session.execute(insert(tables[table]), rows[table])
+        stored = {r.path: r for r in session.execute(select(files)).all()}
+        built = meta_get(session, "corpus_digest")
+        incremental = not full and bool(stored) and built is not None and meta_get(session, "build_key") == key
+        index_current = built is not None and meta_get(session, "search_index") == built
+        if any(stored.get(k) is None or stored[k].sha256 != corpus.files[k].sha256 for k in corpus.unchanged) \
+                or (corpus.unchanged and not incremental):
+            raise StaleBase("the database changed while the corpus was read; read it again")
+        if incremental:
+            written, indexed = _write_changes(session, engine, corpus, stored, vocab, tables, index_current)
+        else:
+            written, indexed = _write_all(session, engine, corpus, vocab, tables)
+        _meta_set(session, "search_index", corpus.digest if indexed else "")
         _meta_set(session, "corpus_digest", corpus.digest)
-        _meta_set(session, "corpus_dir", str(corpus.directory))
+        _meta_set(session, "corpus_dir", str(Path(corpus.directory).resolve()))
+        _meta_set(session, "build_key", key)
         _meta_set(session, "built_at", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    return BuildReport(True, len(corpus.studies), corpus.digest)
+    return BuildReport(True, len(corpus.studies) + sum(1 for k in corpus.unchanged if k.startswith("studies/")),
+                       corpus.digest, written, incremental)
+
+
+def _vocabulary_rows(vocab) -> dict[str, list[dict]]:
+    return {
+        "task": [dict(name=t.name, abbreviation=t.abbreviation or t.name, category=t.category,
+                      description=t.description, aliases=list(t.aliases), in_review=t.in_review)
+                 for t in vocab["tasks"].terms],
+        "method": [dict(name=t.name, family=t.family, library=t.library, description=t.description,
+                        aliases=list(t.aliases)) for t in vocab["methods"].terms],
+        "architecture": [dict(name=t.name, description=t.description, aliases=list(t.aliases))
+                         for t in vocab["architectures"].terms],
+    }
+
+
+def _review_rows(review) -> list[dict]:
+    if review is None:
+        return []
+    rows = [dict(key=str(f.get("key", "")), version=f.get("version"), body=f) for f in review.figures]
+    rows.append(dict(key="__review__", version=None, body=review.model_dump(exclude={"figures"})))
+    return rows
+
+
+def _file_rows(corpus, keys) -> list[dict]:
+    rows = []
+    for k in keys:
+        state = corpus.files[k]
+        size, mtime_ns, ctime_ns, inode = state.stat or (None, None, None, None)
+        rows.append(dict(path=k, sha256=state.sha256, study_id=state.study_id, size=size, mtime_ns=mtime_ns,
+                         ctime_ns=ctime_ns, inode=inode))
+    return rows
+
+
+def _insert(session, tables, rows: dict[str, list[dict]]) -> None:
+    from sqlalchemy import insert
+
+    for table in reversed(schema.CORPUS_TABLES):      # parents before children (foreign keys)
+        if rows.get(table):
+            session.execute(insert(tables[table]), rows[table])
+
+
+def _write_all(session, engine, corpus, vocab, tables) -> tuple[int, bool]:
+    from slr.corpus import citation_keys
+
+    if corpus.unchanged:
+        raise StaleBase("a full build needs every study parsed")
+
+    keys = citation_keys(corpus.studies)
+    rows: dict[str, list[dict]] = {name: [] for name in schema.CORPUS_TABLES}
+    rows.update(_vocabulary_rows(vocab))
+    for sid in sorted(corpus.studies, key=lambda s: int(s[1:])):
+        _study_rows(rows, corpus.studies[sid], keys[sid], vocab)
+    rows["review_figure"] = _review_rows(corpus.review)
+    rows["corpus_file"] = _file_rows(corpus, corpus.files)
+    for table in schema.CORPUS_TABLES:                # children before parents
+        session.execute(delete(tables[table]))
+    _insert(session, tables, rows)
+    return len(corpus.studies), _search_rebuild(session, engine, rows["study"], rows["evidence"])
+
+
+def _write_changes(session, engine, corpus, stored, vocab, tables, index_current: bool) -> tuple[int, bool]:
+    """The studies whose file changed: their old rows out, their new rows in; citation keys of the
+    kept studies updated where a new or removed study changes them; the files' rows refreshed."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import select, update
+
+    from slr.corpus import citation_keys
+
+    changed = {k for k, state in corpus.files.items() if k not in stored or stored[k].sha256 != state.sha256}
+    removed = set(stored) - set(corpus.files)
+    if any(k.startswith("vocabulary/") for k in changed | removed):
+        return _write_all(session, engine, corpus, vocab, tables)   # (the build key covers this too)
+    gone = sorted({stored[k].study_id for k in changed | removed if k in stored and stored[k].study_id})
+    new = sorted((corpus.files[k].study_id for k in changed if corpus.files[k].study_id), key=lambda s: int(s[1:]))
+    index_current = index_current and _search_supported(session, engine)
+    if gone:
+        if index_current:
+            _search_remove(session, gone)
+        for table in STUDY_TABLES:
+            column = tables[table].c.id if table == "study" else tables[table].c.study_id
+            for chunk in _chunks(gone):
+                session.execute(delete(tables[table]).where(column.in_(chunk)))
+    study = tables["study"]
+    kept = {r.id: r for r in session.execute(select(study.c.id, study.c.authors, study.c.title, study.c.year,
+                                                     study.c.citation_key)).all()}
+    everyone = {sid: SimpleNamespace(authors=r.authors or [], title=r.title, year=r.year) for sid, r in kept.items()}
+    everyone.update({sid: corpus.studies[sid] for sid in new})
+    keys = citation_keys(everyone)
+    renamed = [{"sid": sid, "key": keys[sid]} for sid, r in kept.items() if r.citation_key != keys[sid]]
+    if renamed:
+        from sqlalchemy import bindparam
+
+        session.execute(update(study).where(study.c.id == bindparam("sid")).values(citation_key=bindparam("key")),
+                        renamed)
+    rows: dict[str, list[dict]] = {name: [] for name in schema.CORPUS_TABLES}
+    for sid in new:
+        _study_rows(rows, corpus.studies[sid], keys[sid], vocab)
+    if "review.yaml" in changed | removed:
+        session.execute(delete(tables["review_figure"]))
+        rows["review_figure"] = _review_rows(corpus.review)
+    # A file's row changes with its content or its stat (a touched file gets its new stat kept).
+    refreshed = {k for k, state in corpus.files.items() if k in changed or
+                 (stored[k].size, stored[k].mtime_ns, stored[k].ctime_ns, stored[k].inode) !=
+                 (state.stat or (None, None, None, None)) or stored[k].study_id != state.study_id}
+    for chunk in _chunks(sorted(refreshed | removed)):
+        session.execute(delete(tables["corpus_file"]).where(tables["corpus_file"].c.path.in_(chunk)))
+    rows["corpus_file"] = _file_rows(corpus, sorted(refreshed))
+    _insert(session, tables, rows)
+    if index_current:
+        _search_add(session, rows["study"], rows["evidence"])
+        return len(new), True
+    return len(new), _search_from_database(session, engine)
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# --------------------------------------------------------------------------- the search index (SQLite)
+#
+# `slr search` ranks every distinct text (titles, summaries, findings, evidence quotes) with rapidfuzz.
+# On SQLite the build keeps those texts once each (search_text, most quotes repeat across a corpus),
+# where each occurs (search_place: study, field and `rank`, the position a full scan of the study
+# and evidence tables would meet it at: study fields first, then evidence, in study-number order)
+# and, where the SQLite library has FTS5, a full-text index over them (search_fts) that large corpora
+# use to pick candidates (slr.queries.search). They are derived data, not schema: written in the
+# build's transaction, and trusted only while meta.search_index names the corpus digest built.
+SEARCH_DDL = (
+    "CREATE TABLE IF NOT EXISTS search_text (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS search_place (text_id INTEGER NOT NULL, study_id TEXT NOT NULL, "
+    "field TEXT NOT NULL, rank INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS ix_search_place_text_id ON search_place (text_id)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(text, content='search_text', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+)
+STUDY_FIELDS = ("title", "summary", "finding")
+
+
+def _search_supported(session, engine) -> bool:
+    return engine.dialect.name == "sqlite" and bool(session.execute(text(
+        "SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_FTS5'")).scalar())
+
+
+def _search_places(study_rows: list[dict], evidence_rows: list[dict]) -> list[tuple[str, str, str, int]]:
+    """(text, study, field, rank) of every searchable text, as slr.queries.search's full scan meets them."""
+    places = []
+    number = {}
+    for s in study_rows:
+        number[s["id"]] = s["number"]
+        for seq, field in enumerate(STUDY_FIELDS):
+            if s[field]:
+                places.append((s[field], s["id"], field, (s["number"] << 24) | seq))
+    seq: dict[str, int] = defaultdict(int)
+    for e in evidence_rows:
+        sid = e["study_id"]
+        seq[sid] += 1
+        if e["quote"] is not None:
+            places.append((e["quote"], sid, f"evidence ({e['fact']})", (1 << 44) | (number[sid] << 24) | seq[sid]))
+    return places
+
+
+def _search_rebuild(session, engine, study_rows: list[dict], evidence_rows: list[dict]) -> bool:
+    if not _search_supported(session, engine):
+        return False
+    for statement in SEARCH_DDL:
+        session.execute(text(statement))
+    session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')"))
+    session.execute(text("DELETE FROM search_place"))
+    session.execute(text("DELETE FROM search_text"))
+    _search_add(session, study_rows, evidence_rows)
+    return True
+
+
+def _search_add(session, study_rows: list[dict], evidence_rows: list[dict]) -> None:
+    places = _search_places(study_rows, evidence_rows)
+    if not places:
+        return
+    conn = session.connection().connection.driver_connection    # plain sqlite3: executemany at C speed
+    before = conn.execute("SELECT coalesce(max(id), 0) FROM search_text").fetchone()[0]
+    distinct = list(dict.fromkeys(p[0] for p in places))
+    conn.executemany("INSERT OR IGNORE INTO search_text (text) VALUES (?)", ((t,) for t in distinct))
+    ids: dict[str, int] = {}
+    for chunk in _chunks(distinct):
+        ids.update((t, i) for i, t in conn.execute(
+            f"SELECT id, text FROM search_text WHERE text IN ({', '.join('?' * len(chunk))})", chunk))
+    conn.executemany("INSERT INTO search_place (text_id, study_id, field, rank) VALUES (?, ?, ?, ?)",
+                     ((ids[t], sid, field, rank) for t, sid, field, rank in places))
+    conn.execute("INSERT INTO search_fts (rowid, text) SELECT id, text FROM search_text WHERE id > ?", (before,))
+
+
+def _search_remove(session, sids: list[str]) -> None:
+    conn = session.connection().connection.driver_connection
+    for chunk in _chunks(sids):
+        conn.execute(f"DELETE FROM search_place WHERE study_id IN ({', '.join('?' * len(chunk))})", chunk)
+    orphans = conn.execute("SELECT id, text FROM search_text WHERE id NOT IN (SELECT text_id FROM search_place)").fetchall()
+    conn.executemany("INSERT INTO search_fts (search_fts, rowid, text) VALUES ('delete', ?, ?)", orphans)
+    conn.executemany("DELETE FROM search_text WHERE id = ?", ((i,) for i, _ in orphans))
+
+
+def _search_from_database(session, engine) -> bool:
+    """The index rebuilt from the rows the database holds (when it was not current before an
+    incremental build: built without FTS5, or by a build that failed to write it)."""
+    from sqlalchemy import select
+
+    tables = SQLModel.metadata.tables
+    study, evidence = tables["study"], tables["evidence"]
+    studies = [dict(r._mapping) for r in session.execute(
+        select(study.c.id, study.c.number, *(study.c[f] for f in STUDY_FIELDS)).order_by(study.c.number, study.c.id))]
+    rows = [dict(r._mapping) for r in session.execute(
+        select(evidence.c.study_id, evidence.c.fact, evidence.c.quote).order_by(evidence.c.id))]
+    order = {s["id"]: i for i, s in enumerate(studies)}
+    rows.sort(key=lambda e: order[e["study_id"]])      # (stable: each study's evidence keeps its id order)
+    return _search_rebuild(session, engine, studies, rows)
 
 
 def _state(fact) -> str | None:
     if fact is None:
         return None
-    value = fact if isinstance(fact, (str, bool)) else getattr(fact, "value", getattr(fact, "available", None))
-    return str(value).lower()
+    if isinstance(fact, (str, bool)):
+        return str(fact).lower()
+    from slr.corpus import ArtifactFact
+
+    # (by type, not getattr with a default: a missing attribute of a pydantic model raises through a
+    # slow path, and this runs for every study)
+    return str(fact.available if isinstance(fact, ArtifactFact) else fact.value).lower()
 
 
 def _study_rows(rows: dict[str, list[dict]], study, key: str, vocab) -> None:
@@ -299,21 +565,44 @@ def open_schema(url: str | None = None) -> Engine:
 
 def open_current(url: str | None = None, corpus: str | os.PathLike | None = None,
                  rebuild: bool = False, loaded=None) -> Engine:
-    """An engine on a database that holds the current corpus, building it when the corpus changed.
+    """An engine on a database that holds the current corpus, building it when the corpus changed
+    (incrementally: see refresh).
 
     `loaded`: the corpus already read by the caller (slr check), so it is not read twice."""
-    from slr import corpus as corpus_module
-
     raw = database_url(url)
     engine = open_schema(raw)
-    directory = corpus_dir(corpus)
     with guarded(raw):
-        current = loaded.digest if loaded is not None else corpus_module.digest(directory)
-        with Session(engine) as session:
-            stored = meta_get(session, "corpus_digest")
-        if rebuild or stored != current:
-            build(engine, loaded or corpus_module.load_corpus(directory, cache_dir=data_dir() / "parse-cache"))
+        refresh(engine, corpus_dir(corpus), rebuild=rebuild, loaded=loaded)
     return engine
+
+
+def refresh(engine: Engine, directory: Path, rebuild: bool = False, loaded=None) -> BuildReport | None:
+    """Build when the corpus files are not those the database was built from; None when they are.
+    Only the files whose content hash changed are parsed (the others' rows stay, under the same
+    build_key); `rebuild` parses and writes everything."""
+    from sqlalchemy import select
+
+    from slr import corpus as corpus_module
+    from slr.fastread import files_match
+
+    files = schema.CorpusFile.__table__
+    with Session(engine) as session:
+        stored = meta_get(session, "corpus_digest")
+        rows = session.execute(select(files)).all() if stored is not None else []
+        built_from = meta_get(session, "corpus_dir")
+        same_code = bool(rows) and meta_get(session, "build_key") == build_key()
+    if loaded is not None:
+        current = loaded.digest == stored
+    else:   # a stat per file, a hash only where a stat changed (slr.fastread.files_match says why that is safe)
+        current = stored is not None and files_match(
+            {r.path: (r.sha256, r.size, r.mtime_ns, r.ctime_ns, r.inode) for r in rows}, built_from, directory)
+    if current and not rebuild:
+        return None
+    known = {r.path: (r.sha256, r.study_id) for r in rows} if same_code and not rebuild else None
+    try:
+        return build(engine, loaded or corpus_module.load_corpus(directory, known=known), full=rebuild)
+    except StaleBase:
+        return build(engine, corpus_module.load_corpus(directory), full=rebuild)
 
 
 def _recorded_by() -> str | None:

@@ -52,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "evidence": ("id", "study_id", "fact", "source", "source_key", "locator", "quote", "paraphrase"),
     "conflict": ("id", "study_id", "field", "values:json", "we_use", "why"),
     "review_figure": ("id", "key", "version", "body:json"),
+    "corpus_file": ("path", "sha256", "study_id", "size", "mtime_ns", "ctime_ns", "inode"),
     "run": ("id", "study", "experiment", "task", "task_fidelity", "method", "method_config:json", "profile",
             "model", "architecture", "dataset", "dataset_kind", "dataset_size", "dataset_hash", "seed", "steps",
             "trainable_params", "total_params", "train_seconds", "eval_seconds", "peak_memory_bytes",
@@ -278,26 +279,109 @@ MAX_FILE_BYTES = 4 * 1024 * 1024  # as slr.corpus.read_capped
 def corpus_digest(directory: Path) -> str | None:
     """slr.corpus.digest without pydantic or YAML: the same hash of the same files, or None when a
     file is not a plain readable file under the size cap (the full path then says what is wrong)."""
-    from taxonomy.vocabulary import data_files
-
-    studies = directory / "studies"
-    files = sorted(studies.glob("*.yaml")) + sorted(studies.glob("*.yml")) if studies.is_dir() else []
-    review = directory / "review.yaml"
-    files += [review] if review.is_file() else []
     h = hashlib.sha256()
-    for path in files + data_files():
+    for _, path in corpus_entries(directory):
         try:
-            if not path.is_file():
+            if not os.path.isfile(path):
                 return None
-            with path.open("rb") as handle:
+            with open(path, "rb") as handle:
                 raw = handle.read(MAX_FILE_BYTES + 1)
         except OSError:
             return None
         if len(raw) > MAX_FILE_BYTES:
             return None
-        h.update(path.name.encode())
+        h.update(os.path.basename(path).encode())
         h.update(raw)
     return h.hexdigest()
+
+
+def corpus_entries(directory: Path) -> list[tuple[str, str]]:
+    """(file key, path) of the files the corpus digest covers, in its order: studies/*.yaml,
+    studies/*.yml, review.yaml, then the vocabularies (as slr.corpus.corpus_files + data_files).
+
+    The names `sorted(studies.glob("*.yaml"))` yields (hidden ones too, case-sensitive), in its
+    order, since for names in one folder Path order is name order; but as plain strings: sorting
+    10,000 Path objects costs more than the staleness check it serves."""
+    from taxonomy.vocabulary import data_files
+
+    studies = os.path.join(directory, "studies")
+    out = []
+    try:
+        with os.scandir(studies) as listing:
+            found = sorted((entry.name, entry.path) for entry in listing)
+    except OSError:
+        found = []
+    for suffix in (".yaml", ".yml"):
+        out += [("studies/" + name, path) for name, path in found if name.endswith(suffix)]
+    review = os.path.join(directory, "review.yaml")
+    if os.path.isfile(review):
+        out.append(("review.yaml", review))
+    return out + [(f"vocabulary/{p.name}", str(p)) for p in data_files()]
+
+
+# A file whose timestamps lie this close to the moment it was read could be written again within
+# the same timestamp tick, after the read, and keep its stat (git's "racily clean" index entries):
+# its stat is not kept, and the staleness check hashes it. Linux stamps files from a clock that
+# ticks every 1-10 ms, so 100 ms covers nanosecond filesystems; whole-second stamps (FAT: 2 s) get 2 s.
+RACY_NS = 100_000_000
+RACY_COARSE_NS = 2_000_000_000
+
+
+def trusted_stat(st: os.stat_result, before_read_ns: int) -> tuple[int, int, int, int] | None:
+    """(size, mtime_ns, ctime_ns, inode) of a file read just after `before_read_ns` (time.time_ns()),
+    or None when a later write could leave them unchanged.
+
+    Why a matching stat means unchanged content: every write sets mtime and ctime to the current
+    time, and a tool that puts an old mtime back (touch -d, rsync -t, tar) still sets ctime, which no
+    user call can set; replacing the file by another changes the inode or ctime. Kept stats are older
+    than the read by more than a timestamp tick, so a write after the read stamps a different time.
+    (This takes the file's timestamps to come from this machine's clock: on a network filesystem
+    whose server clock runs well behind, two writes within one tick around the read could still
+    look like one. The cost of being wrong is a stale answer until the next edit or `slr build`.)"""
+    window = RACY_COARSE_NS if st.st_mtime_ns % 1_000_000_000 == 0 else RACY_NS
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= before_read_ns - window:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def files_current(conn: sqlite3.Connection, directory: Path) -> bool:
+    """files_match against what an open sqlite3 database holds."""
+    stored = {row[0]: row[1:] for row in conn.execute(
+        "SELECT path, sha256, size, mtime_ns, ctime_ns, inode FROM corpus_file")}
+    built_from = conn.execute("SELECT value FROM meta WHERE key = 'corpus_dir'").fetchall()
+    return files_match(stored, built_from[0][0] if built_from else None, directory)
+
+
+def files_match(stored: dict[str, tuple], built_from: str | None, directory: Path) -> bool:
+    """Whether the corpus files are, byte for byte, those the last build read (`stored`: corpus_file's
+    path -> (sha256, size, mtime_ns, ctime_ns, inode)): what comparing the stored corpus digest with
+    the files' digest says, at the cost of one stat per file. A file is read and hashed only when its
+    stat differs from the kept one, none was kept (trusted_stat), or the folder is not the one built."""
+    import stat as stat_module
+
+    if not stored:
+        return False
+    try:
+        same_folder = built_from is not None and Path(built_from).resolve() == directory.resolve()
+        entries = corpus_entries(directory)
+        if len(entries) != len(stored):
+            return False
+        for key, path in entries:
+            row = stored.get(key)
+            if row is None:
+                return False
+            st = os.stat(path)
+            if not stat_module.S_ISREG(st.st_mode) or st.st_size > MAX_FILE_BYTES:
+                return False
+            if same_folder and row[2] is not None and (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == row[1:]:
+                continue
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+            if hashlib.sha256(raw).hexdigest() != row[0]:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -328,9 +412,9 @@ def open_fast(db: str | None = None, corpus: str | os.PathLike | None = None,
         conn.execute("BEGIN")
         if conn.execute("SELECT version_num FROM alembic_version").fetchall() != [(HEAD,)]:
             raise LookupError
-        stored = conn.execute("SELECT value FROM meta WHERE key = 'corpus_digest'").fetchall()
-        current = corpus_digest(corpus_dir(corpus))
-        if current is None or stored != [(current,)]:
+        if not conn.execute("SELECT value FROM meta WHERE key = 'corpus_digest'").fetchall():
+            raise LookupError
+        if not files_current(conn, corpus_dir(corpus)):
             raise LookupError
         if runs and _needs_reaping(conn):
             raise LookupError

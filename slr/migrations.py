@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover  (slr.fastread reads HEAD without importin
     from sqlalchemy.engine import Engine
 
 # The newest revision in slr/alembic/versions. Checked against Alembic by the tests.
-HEAD = "0005_run_notes"
+HEAD = "0006_corpus_files"
 BASE = "base"  # what current() says about a database Alembic has not touched
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "alembic"
 # pg_advisory_xact_lock key that serialises schema upgrades on one PostgreSQL database.

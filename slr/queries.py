@@ -270,17 +270,27 @@ def study_facts(study: dict, rows: dict[str, list[dict]]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- search
 
-def search(db, text: str, limit: int = 20) -> list[dict[str, Any]]:
+def search(db, text: str, limit: int = 20, exact_up_to: int | None = None) -> list[dict[str, Any]]:
     """Rank studies by the best fuzzy match of the text in their title, summary, finding or evidence quotes.
 
     An exact (case-insensitive) occurrence ranks above any fuzzy one; fuzzy scores are
     rapidfuzz's partial ratio, computed in one C call over the distinct texts.
+
+    On SQLite the build's search index (slr.db, search_text) holds each distinct text once with where
+    it occurs, so the texts are scored without reading every evidence row; up to `exact_up_to`
+    distinct texts (EXACT_UP_TO) all are scored, past that an FTS5 query picks the candidates: texts
+    with a word that begins like one of the query's words (its first four letters). A candidate set
+    that gives fewer than `limit` studies is scored in full instead. PostgreSQL, and SQLite without
+    the index, read the texts from the study and evidence tables; every way gives the same ranking
+    of the same candidates (tests/test_search_index.py).
     """
     text = text.strip()
     if not text:
         raise UsageError("search: give some text to look for")
-    places: dict[str, list[tuple[str, str]]] = defaultdict(list)  # text -> [(study, field)]
     with reading(db) as q:
+        if q.dialect == "sqlite" and _index_current(q):
+            return _search_indexed(q, text, limit, EXACT_UP_TO if exact_up_to is None else exact_up_to)
+        places: dict[str, list[tuple[str, str]]] = defaultdict(list)  # text -> [(study, field)]
         for sid, title, summary, finding in q.all("SELECT study.id, study.title, study.summary, study.finding FROM study"):
             for field, haystack in (("title", title), ("summary", summary), ("finding", finding)):
                 if haystack:
@@ -289,6 +299,112 @@ def search(db, text: str, limit: int = 20) -> list[dict[str, Any]]:
                                       "WHERE evidence.quote IS NOT NULL"):
             places[quote].append((sid, f"evidence ({fact})"))
         return _ranked(q, text, places, limit)
+
+
+# Up to this many distinct texts, search scores them all (rapidfuzz: tens of ms); past it, FTS5 picks.
+EXACT_UP_TO = 50_000
+
+
+def _index_current(q) -> bool:
+    rows = q.all("SELECT meta.key, meta.value FROM meta WHERE meta.key IN ('search_index', 'corpus_digest')")
+    values = dict(rows)
+    return bool(values.get("search_index")) and values.get("search_index") == values.get("corpus_digest")
+
+
+def _scores(needle: str, texts: dict[int, str]) -> list[tuple[int, float, float]]:
+    """(text id, score, partial ratio) of the texts that match, scored as _ranked scores them."""
+    from rapidfuzz import fuzz, process, utils
+
+    out = []
+    for haystack, partial, tid in process.extract(needle, texts, scorer=fuzz.partial_ratio,
+                                                  processor=utils.default_process, limit=None, score_cutoff=60):
+        score = partial
+        if needle in utils.default_process(haystack):
+            score = 100 + min(len(needle), 20) / 20
+        elif len(needle) > len(haystack):
+            score = fuzz.ratio(needle, utils.default_process(haystack))
+            if score < 60:
+                continue
+        out.append((tid, score, partial))
+    return out
+
+
+def _candidates(q, needle: str) -> dict[int, str] | None:
+    """Texts with a word beginning as a word of the needle begins (FTS5 prefix queries), or None
+    when the needle has no word to look for or the index has no FTS5 table."""
+    words = [w for w in needle.split() if len(w) >= 3] or needle.split()
+    if not words:
+        return None
+    match = " OR ".join(dict.fromkeys(f'"{w[:4]}"*' for w in words))
+    try:
+        return dict(q.all("SELECT search_fts.rowid, search_fts.text FROM search_fts WHERE search_fts MATCH :match",
+                          {"match": match}))
+    except Exception:  # noqa: BLE001  (no FTS5 table here: score everything)
+        return None
+
+
+def _search_indexed(q, text: str, limit: int, exact_up_to: int) -> list[dict[str, Any]]:
+    from rapidfuzz import utils
+
+    needle = utils.default_process(text)
+    hits = None
+    if q.scalars("SELECT count(*) FROM search_text")[0] > exact_up_to:
+        candidates = _candidates(q, needle)
+        if candidates is not None:
+            hits = _best_places(q, _scores(needle, candidates), limit)
+            if len(hits) < limit:
+                hits = None
+    if hits is None:
+        hits = _best_places(q, _scores(needle, dict(q.all("SELECT search_text.id, search_text.text FROM search_text"))),
+                            limit)
+    texts = dict(q.all("SELECT search_text.id, search_text.text FROM search_text WHERE search_text.id IN (:ids)",
+                       {"ids": sorted({tid for _, _, _, tid in hits})})) if hits else {}
+    records = {r["id"]: r for r in describe(q, [sid for sid, _, _, _ in hits])}
+    return [{"id": sid, "score": round(min(score, 100.0), 1), "matched": field,
+             "snippet": _snippet(texts[tid], text), "title": records[sid]["title"],
+             "venue": records[sid]["venue"], "year": records[sid]["year"]}
+            for sid, score, field, tid in hits]
+
+
+def _best_places(q, scored: list[tuple[int, float, float]], limit: int) -> list[tuple[str, float, str, int]]:
+    """(study, score, field, text id) of the `limit` best studies: each study's best place, ties going
+    to the place _ranked's scan would meet first (higher partial ratio, then the text met earlier in
+    the scan, then the earlier place), studies by score and then number."""
+    import json
+
+    if not scored:
+        return []
+    # Only the best hits can place a study in the top `limit`: take hits by falling score until they
+    # cover `limit` studies, then every hit tying with the last one taken (a study met later with the
+    # same score may still win on its number). A study's best place is then among those taken.
+    scored = sorted(scored, key=lambda h: -h[1])
+    taken, studies, at = [], set(), 0
+    while at < len(scored) and len(studies) < limit:
+        batch = scored[at:at + 200]
+        at += len(batch)
+        taken += batch
+        studies.update(q.scalars("SELECT DISTINCT search_place.study_id FROM search_place "
+                                 "WHERE search_place.text_id IN (:ids)", {"ids": [h[0] for h in batch]}))
+    while at < len(scored) and scored[at][1] == taken[-1][1]:
+        taken.append(scored[at])
+        at += 1
+    sql = """
+        WITH hit(text_id, score, partial) AS (
+            SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+            FROM json_each(:hits)),
+        first(text_id, rank) AS (
+            SELECT search_place.text_id, min(search_place.rank) FROM search_place
+            WHERE search_place.text_id IN (SELECT text_id FROM hit) GROUP BY search_place.text_id),
+        ranked AS (
+            SELECT search_place.study_id AS study_id, hit.score AS score, search_place.field AS field,
+                   hit.text_id AS text_id,
+                   row_number() OVER (PARTITION BY search_place.study_id
+                                      ORDER BY hit.score DESC, hit.partial DESC, first.rank, search_place.rank) AS n
+            FROM hit JOIN first ON first.text_id = hit.text_id
+            JOIN search_place ON search_place.text_id = hit.text_id)
+        SELECT study_id, score, field, text_id FROM ranked WHERE n = 1
+        ORDER BY score DESC, CAST(substr(study_id, 2) AS INTEGER), study_id LIMIT :limit"""
+    return [tuple(r) for r in q.all(sql, {"hits": json.dumps(taken), "limit": limit})]
 
 
 def _ranked(q, text: str, places: dict[str, list[tuple[str, str]]], limit: int) -> list[dict[str, Any]]:

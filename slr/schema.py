@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 # Tables a corpus build owns and may empty and refill. `run` and `meta` are not among them.
 CORPUS_TABLES = (
     "evidence", "result", "study_task", "study_method", "model", "dataset", "metric",
-    "conflict", "study", "task", "method", "architecture", "review_figure",
+    "conflict", "study", "task", "method", "architecture", "review_figure", "corpus_file",
 )
 
 
@@ -154,6 +154,22 @@ class ReviewFigure(SQLModel, table=True):
     key: str = Field(index=True)
     version: Optional[str] = None
     body: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class CorpusFile(SQLModel, table=True):
+    """One file the last build read (a study file, review.yaml or a vocabulary file): what an
+    incremental build compares to find the studies to write again, and what the per-command
+    staleness check compares (stat first, content hash when the stat differs)."""
+    __tablename__ = "corpus_file"
+    path: str = Field(primary_key=True)            # "studies/P30.yaml", "review.yaml", "vocabulary/tasks.yaml" (fastread.corpus_entries)
+    sha256: str
+    study_id: Optional[str] = None                 # the study whose rows it made
+    size: Optional[int] = Field(default=None, sa_type=BigInteger)
+    # st_mtime_ns, st_ctime_ns, st_ino when read; None when the file changed too recently to trust
+    # its timestamps (see slr.fastread.trusted_stat), so the check hashes it instead
+    mtime_ns: Optional[int] = Field(default=None, sa_type=BigInteger)
+    ctime_ns: Optional[int] = Field(default=None, sa_type=BigInteger)
+    inode: Optional[int] = Field(default=None, sa_type=BigInteger)
 
 
 class Run(SQLModel, table=True):

@@ -1,0 +1,82 @@
+"""corpus.fast_load (one pass over libyaml's events, for build speed) must give exactly what the strict
+PyYAML loader gives, or step aside (_Unusual) so that the strict loader reads the file and words the problem."""
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from slr import corpus
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+TRICKY = [
+    "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: ~\ng: null\nh:\n",
+    "i: 0x1F\nj: 0o17\nk: 017\nl: 1_000\nm: -3\nn: +4\no: 1e3\np: 1.5e-3\nq: .inf\nr: -.Inf\ns: 190:20:30\n",
+    "d: 2024-01-05\nt: 2001-12-14t21:59:43.10-05:00\nv: 2024-1-5\n",
+    "s: 'single ''quoted'''\nd: \"double \\u00e9 \\n\"\np: plain text: with colon-ish\nn: '123'\n",
+    "block: |\n  line one\n  line two\nfolded: >\n  folded\n  text\n\n  para\nkeep: |+\n  x\n\n",
+    "flow: [a, 1, {k: v, n: [2, 3]}]\nempty_list: []\nempty_map: {}\n",
+    "nested:\n  - id: P1\n    quote: \"x\"\n  - id: P2\n    evidence:\n      - source: arXiv:1\n",
+    "unicode: \"caf\\xe9 \u2014 \u00fc\"\nkey with spaces: v\n1: int key\n2.5: float key\nnull: null key\n",
+    "dup: 1\ndup: 2\n",                                   # duplicate key: the strict loader's message
+    "a: &x [1, 2]\nb: *x\n",                              # anchors and aliases
+    "t: !!str 12\n",                                       # explicit tag
+    "- a\n- b\n",                                          # not a mapping
+    "---\na: 1\n---\nb: 2\n",                              # two documents
+    "a: [1, 2\n",                                          # syntax error
+    "? [1, 2]\n: v\n",                                     # a collection as a key
+    "<<: {a: 1}\n",                                        # merge key
+    "",                                                    # empty
+    "x: " + "[" * 70 + "]" * 70 + "\n",                    # deep
+]
+
+
+def strict(text):
+    try:
+        return ("ok", yaml.load(text, Loader=corpus._strict_loader()))
+    except yaml.YAMLError as exc:
+        return ("error", type(exc).__name__)
+
+
+def same(a, b):
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.mark.parametrize("text", TRICKY, ids=range(len(TRICKY)))
+def test_fast_load_agrees_with_the_strict_loader_or_steps_aside(text):
+    expected = strict(text)
+    try:
+        got = corpus.fast_load(text)
+    except corpus._Unusual:
+        return                                  # read_yaml hands it to the strict loader
+    assert expected[0] == "ok" and same(got, expected[1]), (got, expected)
+
+
+def test_fast_load_reads_every_shipped_file_as_the_strict_loader_does():
+    files = sorted(CORPUS.rglob("*.yaml"))
+    assert len(files) >= 29
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert same(corpus.fast_load(text), strict(text)[1]), path
+
+
+def test_the_tricky_cases_exercise_both_paths():
+    fast = sum(1 for t in TRICKY if _fast_ok(t))
+    assert 6 <= fast < len(TRICKY)
+
+
+def _fast_ok(text):
+    try:
+        corpus.fast_load(text)
+        return True
+    except corpus._Unusual:
+        return False

@@ -1,0 +1,75 @@
+"""`slr search` through the build's search index answers exactly as the full scan of every place does."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from slr import db, fastread, queries
+
+QUERIES = ["commit message", "program repair", "lora", "code change", "code sumarization", "comit mesage",
+           "prefix tuning", "adapter", "xyzzy", "GPU", "parameter-efficient", "CodeT5", "defect", "!!!", "a",
+           "summarization of code", "vulnerability detection", "P30-CMG", "Table 3", "ä"]
+
+
+def full_scan(reader, text: str, limit: int):
+    """The search as PostgreSQL runs it: every title, summary, finding and quote read and ranked."""
+    original = queries._index_current
+    queries._index_current = lambda _q: False
+    try:
+        return queries.search(reader, text, limit)
+    finally:
+        queries._index_current = original
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory):
+    from conftest import CORPUS
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'slr.db'}"
+    db.open_current(url, CORPUS).dispose()
+    opened = fastread.open_fast(url, CORPUS)
+    assert opened is not None
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20, 100])
+def test_the_index_ranks_as_the_full_scan(reader, limit):
+    with fastread.reading(reader) as q:
+        assert queries._index_current(q)
+    for text in QUERIES:
+        assert queries.search(reader, text, limit) == full_scan(reader, text, limit), text
+
+
+@pytest.mark.parametrize("limit", [5, 20])
+def test_fts5_candidates_give_the_same_studies_for_words(reader, limit):
+    for text in ("commit message", "program repair", "lora", "code change", "prefix tuning", "adapter",
+                 "code sumarization", "vulnerability detection"):
+        assert queries.search(reader, text, limit, exact_up_to=0) == full_scan(reader, text, limit), text
+
+
+def test_without_fts5_the_build_keeps_no_index_and_search_scans(corpus_copy, db_url, monkeypatch):
+    monkeypatch.setattr(db, "_search_supported", lambda session, engine: False)
+    db.open_current(db_url, corpus_copy).dispose()
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'search_index'").fetchone() == ("",)
+    reader = fastread.open_fast(db_url, corpus_copy)
+    with fastread.reading(reader) as q:
+        assert not queries._index_current(q)
+    hits = queries.search(reader, "commit message", 5)
+    assert "P30" in [h["id"] for h in hits]
+    reader.close()
+    # A later build that has FTS5 makes the index from the rows it holds, even an incremental one.
+    monkeypatch.undo()
+    path = corpus_copy / "studies" / "P12.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    engine = db.open_schema(db_url)
+    report = db.refresh(engine, corpus_copy)
+    engine.dispose()
+    assert report.incremental and report.written == 1
+    reader = fastread.open_fast(db_url, corpus_copy)
+    with fastread.reading(reader) as q:
+        assert queries._index_current(q)
+    assert queries.search(reader, "commit message", 20) == full_scan(reader, "commit message", 20)
+    reader.close()
