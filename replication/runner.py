@@ -106,7 +106,12 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
                             f"{steps} steps each on its shard; every process scores the whole test split and the "
                             f"main one reports")
 
+    fits = []
+
     def fit(lr: float) -> Fit:
+        if fits:        # a sweep: drop the accelerator's hold on the last candidate (a gc pass: not per run)
+            accelerator.free_memory()
+        fits.append(lr)
         return _fit(record, experiment, setup, method, data, accelerator, steps, lr, cuda, progress, step_hook)
 
     with environment.PeakMemory(cuda) as memory:
@@ -165,7 +170,6 @@ def _fit(record, experiment, setup, method, data, accelerator, steps: int, lr: f
     from transformers import get_linear_schedule_with_warmup, set_seed
 
     scale, head, arch = setup.scale, experiment.head, experiment.architecture
-    accelerator.free_memory()     # drop the accelerator's hold on an earlier candidate's model and optimiser
     set_seed(record.seed)
     ctx = Context(architecture=arch, head=head, model_type="", total_steps=steps, cuda=cuda)
     bundle = models.load(setup.model, arch, head, data.num_labels,
