@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,9 @@ from slr import db, fastread, queries
 QUERIES = ["commit message", "program repair", "lora", "code change", "code sumarization", "comit mesage",
            "prefix tuning", "adapter", "xyzzy", "GPU", "parameter-efficient", "CodeT5", "defect", "!!!", "a",
            "summarization of code", "vulnerability detection", "P30-CMG", "Table 3", "ä"]
+# (not `from conftest import CORPUS`: with tests/replication/conftest.py also on the path, which
+# module that name gives depends on collection order)
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 def full_scan(reader, text: str, limit: int):
@@ -24,8 +28,6 @@ def full_scan(reader, text: str, limit: int):
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory):
-    from conftest import CORPUS
-
     url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'slr.db'}"
     db.open_current(url, CORPUS).dispose()
     opened = fastread.open_fast(url, CORPUS)
