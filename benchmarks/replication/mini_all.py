@@ -28,6 +28,7 @@ def main(argv=None):
     parser.add_argument("--methods", choices=("all", "first", "peft"), default="peft")
     parser.add_argument("--study", action="append", dest="studies", help="only these (repeatable)")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--allow-code-execution", action="store_true", help="score pass@k in the sandbox")
     args = parser.parse_args(argv)
 
     import replication
@@ -41,7 +42,8 @@ def main(argv=None):
             methods = list({"all": methods, "first": methods[:2], "peft": methods[1:2]}[args.methods])
             start = time.perf_counter()
             for record in replication.run(study.id, "mini", methods=methods, experiments=[exp.name], progress=False,
-                                          max_steps=args.max_steps, lr_sweep=False, device="cpu"):
+                                          max_steps=args.max_steps, lr_sweep=False, device="cpu",
+                                          allow_code_execution=args.allow_code_execution):
                 metric = exp.replicated_metric
                 rows.append({"study": study.id, "experiment": exp.name, "method": record.method,
                              "status": record.status, "error": record.error, "model": record.model,
@@ -69,15 +71,21 @@ def write(rows, args, seconds: float) -> None:
 
     total = sum(len(s.experiments) for s in studies.all_studies())
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"# Every experiment at the mini profile ({args.methods} methods, {args.max_steps} steps)", "",
+    steps = f"{args.max_steps} step" + ("s" if args.max_steps != 1 else "")
+    lines = [f"# Every experiment at the mini profile ({args.methods} methods, {steps})", "",
              f"`python benchmarks/replication/mini_all.py --max-steps {args.max_steps} --methods {args.methods}` "
-             f"on {when}, {platform.machine()}, shared 2-core machine; {seconds / 60:.0f} minutes in all.", "",
+             f"on {when}, {platform.machine()}, shared 2-core machine (one thread); {seconds / 60:.0f} minutes in all, "
+             f"{sum(r['seconds'] for r in rows) / 60:.0f} inside the runs, of which "
+             f"{sum(r['seconds'] for r in rows if 'search' in r['experiment']) / 60:.0f} in code search's ranking "
+             "(400 validation and 400 test queries, each against a pool of 50 codes: 20,000 pair scores a split). "
+             "pass@k needs --allow-code-execution (the HumanEval rows show '-' without it).", "",
              "A plumbing check, not a comparison: each run is the mini setup end to end (mini data, model, "
              "method, validation checkpoint choice, the study's metric on the whole mini test split) with "
-             f"training capped at {args.max_steps} steps at the profile's rate, so the values below say nothing "
+             f"training capped at {steps} at the profile's rate, so the values below say nothing "
              "about the methods (see <STUDY>_mini.md for full-length runs over three seeds).", "",
              f"**{len(fine)} of the {len(experiments)} experiments run so far (of {total} in all) ran with every "
-             f"method tried; {len(ok)} runs ok, {len(failed)} failed.**", "",
+             f"method tried; {len(ok)} runs ok, {len(failed)} failed.** Where an experiment's only PEFT method needs "
+             "CUDA (QLoRA), full fine-tuning runs in its place.", "",
              "| study | experiment | method | status | model | dataset (train+test) | metric | value | s |",
              "|---|---|---|---|---|---|---|---:|---:|"]
     for r in rows:
