@@ -45,7 +45,7 @@ def _experiments() -> dict[tuple[str, str], dict[str, Any]]:
         import replication
 
         return {(study, e["name"]): e for study, exps in replication.experiments().items() for e in exps}
-    except Exception:  # the comparison still lists runs if the harness cannot be imported
+    except ImportError:  # the comparison still lists runs if the harness cannot be imported
         return {}
 
 

@@ -100,7 +100,7 @@ def _experiments() -> dict[str, list[dict]]:
         import replication
 
         return replication.experiments()
-    except Exception:  # the site still lists the corpus if the harness cannot be imported
+    except ImportError:  # the site still lists the corpus if the harness cannot be imported
         return {}
 
 

@@ -1,6 +1,10 @@
 """Run studies at the mini profile over several seeds and write benchmarks/replication/<ID>_mini.md (+ .json).
 
     python benchmarks/replication/run_mini.py P30 P34 [--seeds 0,1,2] [--out benchmarks/replication]
+    python benchmarks/replication/run_mini.py P30 --merge a/P30_mini.json b/P30_mini.json   # one report of both
+
+The .json keeps every run whole (per-example units included), so a report can be rewritten, or runs made
+in several processes merged, with the intervals.
 
 What it measures, for real, on this machine's CPU: every method of every experiment of each study,
 once per seed, on the leak-free offline stand-ins; then the comparison `slr runs --compare` makes of
@@ -58,11 +62,25 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
     parser.add_argument("--profile", default="mini", help="smoke checks this script in seconds")
     parser.add_argument("--experiment", action="append", dest="experiments", help="only these (repeatable)")
+    parser.add_argument("--merge", type=Path, nargs="+", help="no runs: rewrite the study's report from these "
+                        "saved <ID>_<profile>.json files (their runs together; later files win on the same run)")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
 
     import replication
 
+    if args.merge:
+        from replication.record import RunRecord
+
+        runs = {}
+        for path in args.merge:
+            for saved in json.loads(path.read_text())["runs"]:
+                record = RunRecord.model_validate(saved)
+                runs[(record.experiment, record.method, record.seed)] = record
+        (study,) = args.studies
+        wanted = list(dict.fromkeys(r.experiment for r in runs.values()))
+        write_report(study, list(runs.values()), args, done=wanted, wanted=wanted)
+        return
     for study in args.studies:
         from replication import studies
 
@@ -93,7 +111,9 @@ def write_report(study, records, args, done, wanted):
     text = "\n".join([
         f"# {study} at the {args.profile} profile, seeds {args.seeds}", "",
         f"`python benchmarks/replication/run_mini.py {study} --seeds {args.seeds}"
-        + "".join(f" --experiment {e}" for e in args.experiments or []) + f"`, report written {when}; "
+        + "".join(f" --experiment {e}" for e in args.experiments or []) + f"`, report written {when}"
+        + (f" from the runs of {', '.join(p.name if p.parent == args.out else str(p) for p in args.merge)} merged"
+           if getattr(args, "merge", None) else "") + "; "
         f"{first.hardware.get('cpu_count')} CPU cores (shared with other work: times compare within this "
         f"table only), torch {first.versions.get('torch')}, transformers {first.versions.get('transformers')}, "
         f"peft {first.versions.get('peft')}.", "", *partial,
@@ -119,8 +139,7 @@ def write_report(study, records, args, done, wanted):
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{study}_{args.profile}.md").write_text(text)
     (args.out / f"{study}_{args.profile}.json").write_text(json.dumps(
-        {"runs": [r.model_dump(mode="json", exclude={"per_example"}) for r in records], "compare": rows},
-        indent=1, default=str))
+        {"runs": [r.model_dump(mode="json") for r in records], "compare": rows}, default=str))
     print(text, flush=True)
 
 
