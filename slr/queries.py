@@ -408,20 +408,13 @@ def _best_places(q, scored: list[tuple[int, float, float]], limit: int) -> list[
 
 
 def _ranked(q, text: str, places: dict[str, list[tuple[str, str]]], limit: int) -> list[dict[str, Any]]:
-    from rapidfuzz import fuzz, process, utils
+    from rapidfuzz import utils
 
     texts = list(places)
     needle = utils.default_process(text)
-    hits = process.extract(needle, texts, scorer=fuzz.partial_ratio, processor=utils.default_process,
-                           limit=None, score_cutoff=60)
     best: dict[str, tuple[float, str, str]] = {}
-    for haystack, score, _ in hits:
-        if needle in utils.default_process(haystack):
-            score = 100 + min(len(needle), 20) / 20
-        elif len(needle) > len(haystack):
-            score = fuzz.ratio(needle, utils.default_process(haystack))
-            if score < 60:
-                continue
+    for index, score, _ in _scores(needle, dict(enumerate(texts))):
+        haystack = texts[index]
         for sid, field in places[haystack]:
             if score > best.get(sid, (0.0, "", ""))[0]:
                 best[sid] = (score, field, haystack)
