@@ -16,9 +16,13 @@ CATEGORIES = ("generative", "non-generative")
 FAMILIES = ("additive", "selective", "reparameterized", "hybrid", "baseline")
 
 
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+@lru_cache(maxsize=4096)    # a corpus spells the same few hundred names again in every study
 def normalise(text: str) -> str:
     """Fold case, punctuation and spacing so 'P-Tuning', 'p tuning' and 'ptuning' differ only as they should."""
-    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+    return _SEPARATORS.sub(" ", text.strip().lower())
 
 
 @dataclass(frozen=True)

@@ -28,24 +28,41 @@ def test_failed_build_mid_way_leaves_the_last_good_database(corpus_copy, db_url,
     (corpus_copy / "studies" / "P1.yaml").write_text(
         (corpus_copy / "studies" / "P1.yaml").read_text().replace("year: 2024", "year: 2023", 1))
     # Fail after the old rows are deleted and some new ones written: the transaction must undo both.
-    from sqlmodel import Session
-
     calls = {"n": 0}
-    original = Session.execute
+    original = db._insert_rows
 
-    def explode(self, statement, *args, **kwargs):
-        if getattr(statement, "is_insert", False):
-            calls["n"] += 1
-            if calls["n"] == 5:
-                raise RuntimeError("disk full")
-        return original(self, statement, *args, **kwargs)
+    def explode(session, table, rows):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise RuntimeError("disk full")
+        return original(session, table, rows)
 
-    monkeypatch.setattr(Session, "execute", explode)
+    monkeypatch.setattr(db, "_insert_rows", explode)
     with pytest.raises(RuntimeError):
         db.open_current(db_url, corpus_copy)
     assert calls["n"] == 5
     assert (count(db_url, "study"), count(db_url, "evidence")) == before
     assert queries.show(engine, "P1")["year"] == 2024
+
+
+def test_sqlite_bulk_insert_writes_what_sqlalchemy_would(corpus_copy, tmp_path, monkeypatch):
+    """The build's SQLite insert (tuples through each column's bind processor, slr.db._insert_rows)
+    against SQLAlchemy's own executemany: the same rows, byte for byte, JSON nulls included."""
+    from test_incremental_build import dump
+
+    tables = {}
+    for driver in (True, False):
+        monkeypatch.setattr(db, "_DRIVER_INSERT", driver)
+        url = f"sqlite:///{tmp_path / f'driver-{driver}.db'}"
+        db.open_current(url, corpus_copy).dispose()
+        tables[driver] = dump(tmp_path / f"driver-{driver}.db")
+        with sqlite3.connect(tmp_path / f"driver-{driver}.db") as conn:   # storage classes too, not just values
+            tables[driver]["types"] = conn.execute(
+                "SELECT typeof(authors), typeof(sources), typeof(open_questions), typeof(year) FROM study "
+                "ORDER BY id").fetchall() + conn.execute(
+                "SELECT typeof(higher_is_better), typeof(value) FROM result ORDER BY id").fetchall()
+    assert tables[True] == tables[False]
+    assert tables[True]["study"] and tables[True]["evidence"]
 
 
 def test_invalid_corpus_is_refused_whole(corpus_copy, db_url):
