@@ -2,6 +2,7 @@
 
     python benchmarks/replication/run_mini.py P30 P34 [--seeds 0,1,2] [--out benchmarks/replication]
     python benchmarks/replication/run_mini.py P30 --merge a/P30_mini.json b/P30_mini.json   # one report of both
+    python benchmarks/replication/run_mini.py P30 --merge P30_mini.json --rescore-baselines   # baselines.py changed
 
 The .json keeps every run whole (per-example units included), so a report can be rewritten, or runs made
 in several processes merged, with the intervals.
@@ -64,6 +65,9 @@ def main(argv=None):
     parser.add_argument("--experiment", action="append", dest="experiments", help="only these (repeatable)")
     parser.add_argument("--merge", type=Path, nargs="+", help="no runs: rewrite the study's report from these "
                         "saved <ID>_<profile>.json files (their runs together; later files win on the same run)")
+    parser.add_argument("--rescore-baselines", action="store_true", help="with --merge: score the trivial "
+                        "baselines again with today's replication.baselines, on the runs' own test split (the "
+                        "rebuilt dataset must have the hash the runs recorded)")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")]
 
@@ -78,6 +82,8 @@ def main(argv=None):
                 record = RunRecord.model_validate(saved)
                 runs[(record.experiment, record.method, record.seed)] = record
         (study,) = args.studies
+        if args.rescore_baselines:
+            rescore_baselines(study, runs.values())
         wanted = list(dict.fromkeys(r.experiment for r in runs.values()))
         write_report(study, list(runs.values()), args, done=wanted, wanted=wanted)
         return
@@ -92,6 +98,29 @@ def main(argv=None):
                       f"{ {k: round(v, 3) for k, v in record.metrics.items()} }", flush=True)
                 records.append(record)
             write_report(study, records, args, done=wanted[:wanted.index(experiment) + 1], wanted=wanted)
+
+
+def rescore_baselines(study, records):
+    """Replace each record's trivial baselines by today's, scored on the same test split: the split is
+    rebuilt from the record's dataset and profile sizes and must hash as the run recorded it."""
+    from replication import baselines
+    from replication import data as datasets
+    from replication.studies import get
+
+    experiments = {e.name: e for e in get(study).experiments}
+    scored = {}
+    for record in records:
+        experiment = experiments[record.experiment]
+        scale = experiment.setups[record.profile].scale
+        key = (record.dataset, record.dataset_hash, experiment.replicated_metric)
+        if key not in scored:
+            data = datasets.load(record.dataset, scale.train_size, scale.eval_size)
+            if data.hash != record.dataset_hash:
+                raise SystemExit(f"{record.experiment} {record.method} seed {record.seed}: dataset "
+                                 f"'{record.dataset}' now hashes {data.hash[:12]}, the run recorded "
+                                 f"{record.dataset_hash[:12]}; rerun instead of rescoring")
+            scored[key] = baselines.trivial_baselines(data, experiment.replicated_metric, scale.ranking_pool)
+        record.trivial_baselines = dict(scored[key])
 
 
 def write_report(study, records, args, done, wanted):

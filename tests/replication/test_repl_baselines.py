@@ -6,7 +6,8 @@ from replication import baselines, data
 
 def test_classification_baselines_on_the_redesigned_stand_ins():
     jit = baselines.trivial_baselines(data.load("stdlib-code-changes-jit", 300, 100), "accuracy")
-    assert set(jit) == {"majority", "tfidf-logreg", "rule: pure add/remove or fresh name"}
+    assert set(jit) == {"majority", "tfidf-logreg", "rule: pure add/remove or fresh name",
+                        "constant: always positive"}
     assert all(0.3 <= v <= 0.8 for v in jit.values()), jit
     search = baselines.trivial_baselines(data.load("stdlib-search", 300, 100), "f1")
     assert "rule: word-overlap threshold" in search and max(search.values()) < 0.85, search
@@ -20,6 +21,18 @@ def test_a_task_a_rule_solves_is_flagged():
     scores = baselines.trivial_baselines(task, "f1")
     assert scores["rule: pure add/remove or fresh name"] == 1.0 and scores["tfidf-logreg"] == 1.0
     assert scores["majority"] in (0.0, pytest.approx(2 / 3))
+
+
+def test_the_positive_constant_is_scored_where_positive_class_f1_rewards_it():
+    """Half the test changes defective: answering 'defective' always gives F1 2p/(1+p) = 2/3, which
+    a method learning nothing would match; majority (all benign here) gives 0."""
+    train = [{"text": f"@@ a{i}\n+ b{i}", "label": int(i % 3 == 0)} for i in range(30)]
+    test = [{"text": f"@@ c{i}\n+ d{i}", "label": i % 2} for i in range(20)]
+    task = data.TaskData("toy-binary", "derived", "classification", train, test)
+    f1 = baselines.trivial_baselines(task, "f1")
+    assert f1["majority"] == 0.0 and f1["constant: always positive"] == pytest.approx(2 / 3)
+    three = data.TaskData("toy-three", "derived", "classification", train, test, num_labels=3)
+    assert "constant: always positive" not in baselines.trivial_baselines(three, "accuracy")
 
 
 def test_generation_baselines_use_the_metric_registry():
