@@ -50,6 +50,28 @@ def hardware() -> dict:
     return info
 
 
+class CpuThreads:
+    """torch's intra-op thread count set to `count` for the block and restored after (None: unchanged)."""
+
+    def __init__(self, count: int | None):
+        self.count, self._before = count, None
+
+    def __enter__(self):
+        if self.count is not None:
+            import torch
+
+            self._before = torch.get_num_threads()
+            torch.set_num_threads(self.count)
+        return self
+
+    def __exit__(self, *exc):
+        if self._before is not None:
+            import torch
+
+            torch.set_num_threads(self._before)
+        return False
+
+
 class PeakMemory:
     """Peak GPU memory allocated (CUDA) or peak resident set size sampled during the block.
 

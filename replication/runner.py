@@ -114,7 +114,10 @@ def train_and_evaluate(record: RunRecord, experiment, setup, method_name: str, d
         fits.append(lr)
         return _fit(record, experiment, setup, method, data, accelerator, steps, lr, cuda, progress, step_hook)
 
-    with environment.PeakMemory(cuda) as memory:
+    threads = None if cuda else scale.cpu_threads
+    if threads is not None:
+        record.hardware = {**record.hardware, "torch_threads": threads}
+    with environment.CpuThreads(threads), environment.PeakMemory(cuda) as memory:
         chosen, selection = choose_lr(record, experiment, setup, method, data, fit)
         record.method_config = {**chosen.method_config, **({"lr_selection": selection} if selection else {})}
         record.trainable_params, record.total_params = chosen.trainable, chosen.total

@@ -37,6 +37,11 @@ class Scale:
     # learning rates tried on the validation split, as multiples of the study's (or the method's) rate at
     # this profile; () trains at that rate. The studies' own rates hold at paper; mini has no such rates.
     lr_factors: tuple[float, ...] = ()
+    # torch's intra-op threads while a run trains and evaluates on a CPU (None: torch's own choice, one
+    # per core). The tiny smoke models spend longer handing each small matmul to a second thread than
+    # computing it: all 28 studies at smoke took 81 s with two threads and 47 s with one
+    # (benchmarks/RESULTS.md).
+    cpu_threads: int | None = None
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ MINI = {"encoder-only": "minilm", "encoder-decoder": "base:encoder-decoder", "de
 FFT = "Full Fine-Tuning"
 
 # Smoke: every declared method runs, so the scale is what keeps all 28 studies to minutes.
-SMOKE = Scale(train_size=16, eval_size=8, max_steps=2, batch_size=8, max_source_len=48, max_target_len=6)
+SMOKE = Scale(train_size=16, eval_size=8, max_steps=2, batch_size=8, max_source_len=48, max_target_len=6,
+              cpu_threads=1)
 # Mini's models are not the studies', so neither are their rates: each run chooses among three around the
 # method's default on the validation split (runner.choose_lr).
 MINI_LR_FACTORS = (0.3, 1.0, 3.0)

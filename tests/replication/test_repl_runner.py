@@ -63,6 +63,20 @@ def test_one_smoke_run_fills_the_record():
     assert record.versions["torch"] and record.hardware["cpu_count"] >= 1 and record.finished_at
 
 
+def test_smoke_trains_on_one_thread_and_gives_the_process_its_threads_back(monkeypatch):
+    seen, fit = [], runner._fit
+    monkeypatch.setattr(runner, "_fit", lambda *a, **k: seen.append(torch.get_num_threads()) or fit(*a, **k))
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        (record,) = replication.run("P5", "smoke", methods=["FMFT"], progress=False)
+        assert record.status == "ok", record.error
+        assert seen == [1] and record.hardware["torch_threads"] == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_failing_method_is_recorded_and_the_loop_goes_on(monkeypatch):
     from replication.methods import lora
 
