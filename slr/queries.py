@@ -7,6 +7,7 @@ path (slr.fastread.open_fast), and both give the same answer. No SQLAlchemy impo
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -122,17 +123,21 @@ def describe(db, ids: list[str], with_evidence: bool = False, id_query=None) -> 
     families: dict[str, set[str]] = defaultdict(set)
     architectures: dict[str, set[str]] = defaultdict(set)
     models: dict[str, list[dict]] = defaultdict(list)
-    # Long IN (...) lists are slow to bind; past a few hundred ids the filter that found them is
-    # handed to the database as a subquery instead.
-    if id_query is not None and len(ids) > 300:
-        scope, params = id_query[0], dict(id_query[1])
-    else:
-        scope, params = ":scope_ids", {"scope_ids": list(ids)}
-
-    def scoped(sql: str, column: str, order: str | None = None) -> str:
-        return f"{sql} WHERE {column} IN ({scope})" + (f" ORDER BY {order}" if order else "")
-
     with reading(db) as q:
+        # Long IN (...) lists are slow to bind. SQLite reads the ids from one JSON text (json_each); a
+        # subquery would run the filter once per table read, a third of a 1,000-hit facet query on a
+        # 10,000-study corpus. Elsewhere, past a few hundred ids the filter that found them is handed
+        # to the database as a subquery.
+        if q.dialect == "sqlite":
+            scope, params = "SELECT value FROM json_each(:scope_json)", {"scope_json": json.dumps(list(ids))}
+        elif id_query is not None and len(ids) > 300:
+            scope, params = id_query[0], dict(id_query[1])
+        else:
+            scope, params = ":scope_ids", {"scope_ids": list(ids)}
+
+        def scoped(sql: str, column: str, order: str | None = None) -> str:
+            return f"{sql} WHERE {column} IN ({scope})" + (f" ORDER BY {order}" if order else "")
+
         studies = {r["id"]: r for r in q.dicts(scoped(f"SELECT {cols('study')} FROM study", "study.id"), params,
                                                  table="study")}
         for sid, task, category in q.all(scoped(
