@@ -1,6 +1,8 @@
 """corpus.fast_load (one pass over libyaml's events, for build speed) must give exactly what the strict
 PyYAML loader gives, or step aside (_Unusual) so that the strict loader reads the file and words the problem."""
+import functools
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,48 @@ def _fast_ok(text):
         return True
     except corpus._Unusual:
         return False
+
+
+_PARSE_FILES = corpus._parse_files
+
+
+def _stale_parse(marker: str, names: list[str]) -> dict:
+    """What the forked parser returns for bytes other than the ones the loader read (module level:
+    the pool pickles it by name)."""
+    Path(marker).write_text(str(os.getpid()))
+    return {n: ("0" * 64, {**got, "title": "stale"}) for n, (_, got) in _PARSE_FILES(names).items()}
+
+
+def _studies(loaded) -> dict:
+    return {sid: study.model_dump() for sid, study in loaded.studies.items()}
+
+
+def test_a_large_corpus_parsed_in_two_processes_loads_as_in_one(corpus_copy, monkeypatch):
+    """From corpus.PARALLEL_FROM files a forked process parses half of them; the corpus loaded
+    (studies, problems, digest, file hashes) is the one a single process loads, a broken file's
+    problem included, and only results for the very bytes this process read are used."""
+    broken = corpus_copy / "studies" / "P3.yaml"
+    broken.write_text(broken.read_text().replace("year: ", "year: [", 1))
+    serial = corpus.load_corpus(corpus_copy)
+    assert any("P3.yaml" in p.file for p in serial.problems)
+
+    used, load_study = [], corpus.load_study
+    monkeypatch.setattr(corpus, "load_study",
+                        lambda *a, **k: used.append(k.get("parsed") is not None) or load_study(*a, **k))
+    monkeypatch.setattr(corpus, "PARALLEL_FROM", 1)
+    if not corpus.can_fork_a_parser():
+        import threading
+        pytest.skip(f"this process cannot fork a parser: {threading.enumerate()}")
+    parallel = corpus.load_corpus(corpus_copy)
+    assert sum(used) >= len(used) // 2 - 1 > 0          # the second half came from the other process
+    assert _studies(parallel) == _studies(serial)
+    assert parallel.problems == serial.problems and parallel.digest == serial.digest
+    assert {k: (f.sha256, f.study_id) for k, f in parallel.files.items()} == \
+        {k: (f.sha256, f.study_id) for k, f in serial.files.items()}       # (stats: when each was read)
+
+    # A result for other bytes (the file changed between the two reads) is not used.
+    marker = corpus_copy / "parsed-by"
+    monkeypatch.setattr(corpus, "_parse_files", functools.partial(_stale_parse, str(marker)))
+    used.clear()
+    assert _studies(corpus.load_corpus(corpus_copy)) == _studies(serial)
+    assert int(marker.read_text()) != os.getpid() and not any(used)    # forked, and nothing stale used
