@@ -142,7 +142,9 @@ def write_report(study, records, args, done, wanted):
         f"`python benchmarks/replication/run_mini.py {study} --seeds {args.seeds}"
         + "".join(f" --experiment {e}" for e in args.experiments or []) + f"`, report written {when}"
         + (f" from the runs of {', '.join(p.name if p.parent == args.out else str(p) for p in args.merge)} merged"
-           if getattr(args, "merge", None) else "") + "; "
+           if getattr(args, "merge", None) else "")
+        + ("; trivial baselines rescored by today's replication/baselines.py on each run's own test split "
+           "(dataset hashes checked)" if getattr(args, "rescore_baselines", False) else "") + "; "
         f"{first.hardware.get('cpu_count')} CPU cores (shared with other work: times compare within this "
         f"table only), torch {first.versions.get('torch')}, transformers {first.versions.get('transformers')}, "
         f"peft {first.versions.get('peft')}.", "", *partial,
