@@ -47,7 +47,7 @@ def compare_table(rows) -> str:
     lines = ["| experiment | method | metric | FMFT | PEFT | gain | 95% interval | seeds | trivial baselines | "
              "reported gain | verdict |", "|---|---|---|---:|---:|---:|---|---|---|---:|---|"]
     for r in rows:
-        ci = f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]" if r["ci95"] else "-"
+        ci = f"[{r['ci95'][0]:+.3f}, {r['ci95'][1]:+.3f}]" + ("†" if r.get("ci95_from") else "") if r["ci95"] else "-"
         baselines = ", ".join(f"{k} {v:.3f}" for k, v in r["trivial_baselines"].items()) or "-"
         reported = f"{r['reported_delta']:+.2f}" if r["reported_delta"] is not None else "-"
         lines.append(f"| {r['experiment']} | {r['method']} | {r['metric']} | {r['baseline_value']:.3f} | "
@@ -76,11 +76,15 @@ def main(argv=None):
     if args.merge:
         from replication.record import RunRecord
 
-        runs = {}
+        runs, args.saved_intervals = {}, {}
         for path in args.merge:
-            for saved in json.loads(path.read_text())["runs"]:
+            saved_file = json.loads(path.read_text())
+            for saved in saved_file["runs"]:
                 record = RunRecord.model_validate(saved)
                 runs[(record.experiment, record.method, record.seed)] = record
+            for row in saved_file.get("compare", []):
+                if row.get("ci95"):
+                    args.saved_intervals[(row["experiment"], row["method"], tuple(row["seeds"]))] = row["ci95"]
         (study,) = args.studies
         if args.rescore_baselines:
             rescore_baselines(study, runs.values())
@@ -132,6 +136,12 @@ def write_report(study, records, args, done, wanted):
         for record in records:
             db.record_run(engine, record)
         rows = comparison.compare(engine, study)
+    # A saved file whose runs kept no per-example units cannot give its interval again; the one its own
+    # process computed from them (in the file's "compare" rows) is kept, and marked.
+    for row in rows:
+        saved = getattr(args, "saved_intervals", {}).get((row["experiment"], row["method"], tuple(row["seeds"])))
+        if row["ci95"] is None and saved:
+            row["ci95"], row["ci95_from"] = saved, "saved"
     first = records[0]
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     bases = {r.model: r.base for r in records if r.base}
@@ -158,6 +168,9 @@ def write_report(study, records, args, done, wanted):
         "is within noise; where a trivial baseline scores at or above every method the stand-in cannot "
         "tell methods apart and no verdict is given.", "",
         compare_table(rows), "",
+        *(["† the interval the runs' own process computed (saved with them); their .json kept no per-example "
+           "units, so this report could not compute it again; the verdict beside it was computed here without "
+           "an interval.", ""] if any(r.get("ci95_from") for r in rows) else []),
         "## Runs", "",
         *(["Each method's learning rate was chosen on the validation split from 0.3x, 1x and 3x its mini rate, "
         "trained with the first seed; the later seeds reuse it (the lr column; sweep = the validation scores "
