@@ -5,12 +5,13 @@ worth reading"), so every dataset's baselines are scored beside the methods, on 
 and with the metric the experiment reports:
 
     classification  majority class; for two classes also the constant positive answer, which the
-                    positive-class F1 rewards whenever positives are common; TF-IDF + logistic regression (scikit-learn) on the input's code
-                    tokens (a diff's added and removed lines kept apart, a pair's two sides too); the
-                    task's own rule where one exists: "pure add/remove or a fresh name -> benign" for
-                    code changes, a word-overlap threshold fitted on train for pairs (code search,
-                    clones); for clones also identical identifier-normalised code, and thresholds on
-                    how far the two sides are apart (token-count difference, edit similarity of the
+                    positive-class F1 rewards whenever positives are common; TF-IDF + logistic
+                    regression (scikit-learn) on the input's code tokens (a diff's added and removed
+                    lines kept apart, a pair's two sides too); the task's own rule where one
+                    exists: "pure add/remove or a fresh name -> benign" for code changes, a
+                    word-overlap threshold fitted on train for pairs (code search, clones); for
+                    clones also identical identifier-normalised code, and thresholds on how far
+                    the two sides are apart (token-count difference, edit similarity of the
                     normalised token streams), which a near-miss negative could give away
     mrr             TF-IDF cosine between query and code, ranked in the pools `tasks._rank` uses; chance
     generation      copy the input; the target of the nearest training input (TF-IDF cosine); the most

@@ -555,7 +555,7 @@ _NO_KEY = object()
 
 def read_yaml(path: Path, label: str, raw: bytes | None = None,
               parsed: dict | None = None) -> tuple[Any, Any, list[Problem]]:
-    """Parse one file; returns (data, node tree, problems). `parsed`: what fast_load made of these
+    """Parse one file; returns (data, node tree, problems). `parsed`: what read_yaml made of these
     very bytes in another process (see _parse_elsewhere)."""
     import yaml
 
@@ -731,17 +731,16 @@ PARALLEL_FROM = 2000
 
 
 def _parse_files(names: list[str]) -> dict[str, tuple[str, dict]]:
-    """file name -> (sha256 of the bytes read, fast_load's mapping), for the files fast_load takes;
-    the rest are left to the reader (read_yaml), which words their problems."""
+    """file name -> (sha256 of the bytes read, read_yaml's mapping), for the files read_yaml reads
+    without a problem; the loading process reads the rest itself and words their problems."""
     out = {}
     for name in names:
         raw, problems = read_capped(Path(name), name)
-        if raw is None or problems or b"\x00" in raw:
+        if raw is None or problems:
             continue
-        try:
-            out[name] = (hashlib.sha256(raw).hexdigest(), fast_load(raw.decode("utf-8")))
-        except (_Unusual, UnicodeDecodeError):
-            continue
+        data, _, problems = read_yaml(Path(name), name, raw)
+        if not problems:
+            out[name] = (hashlib.sha256(raw).hexdigest(), data)
     return out
 
 

@@ -47,7 +47,8 @@ def test_failed_build_mid_way_leaves_the_last_good_database(corpus_copy, db_url,
 
 def test_sqlite_bulk_insert_writes_what_sqlalchemy_would(corpus_copy, tmp_path, monkeypatch):
     """The build's SQLite insert (tuples through each column's bind processor, slr.db._insert_rows)
-    against SQLAlchemy's own executemany: the same rows, byte for byte, JSON nulls included."""
+    against SQLAlchemy's own executemany: the same rows, and the same storage classes for the JSON,
+    integer, boolean and float columns."""
     from test_incremental_build import dump
 
     tables = {}
