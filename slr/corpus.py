@@ -10,6 +10,7 @@ import functools
 import hashlib
 import os
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 import taxonomy
+from slr import collector
 
 STUDY_ID = re.compile(r"^P\d{1,6}$")
 UNKNOWN = "unknown"
@@ -235,19 +237,23 @@ class StudyFile(Strict):
             raise ValueError("; ".join(errors))
         return self
 
-    def evidence_sources(self) -> list[tuple[str, Evidence]]:
-        """Every evidence item with the field path it backs (for source checks)."""
-        found: list[tuple[str, Evidence]] = [
-            (f"bibliography_evidence[{i}]", e) for i, e in enumerate(self.bibliography_evidence)
-        ]
+    def evidence_by_fact(self) -> list[tuple[str, str, list[Evidence]]]:
+        """(the fact's path, its evidence list's path, the evidence) for every fact with evidence
+        fields: ("bibliography", "bibliography_evidence", ...), ("tasks[0]", "tasks[0].evidence", ...)."""
+        found: list[tuple[str, str, list[Evidence]]] = [("bibliography", "bibliography_evidence",
+                                                         self.bibliography_evidence)]
         for name in SINGLE_FACTS:
             fact = getattr(self, name)
             if isinstance(fact, (Fact, MaybeUnknownFact)):
-                found += [(f"{name}.evidence[{i}]", e) for i, e in enumerate(fact.evidence)]
+                found.append((name, f"{name}.evidence", fact.evidence))
         for name in LIST_FACTS:
             for j, fact in enumerate(getattr(self, name)):
-                found += [(f"{name}[{j}].evidence[{i}]", e) for i, e in enumerate(fact.evidence)]
+                found.append((f"{name}[{j}]", f"{name}[{j}].evidence", fact.evidence))
         return found
+
+    def evidence_sources(self) -> list[tuple[str, Evidence]]:
+        """Every evidence item with its own field path ("tasks[0].evidence[1]")."""
+        return [(f"{where}[{i}]", e) for _, where, items in self.evidence_by_fact() for i, e in enumerate(items)]
 
     def resolve_source(self, source: str) -> str:
         return self.sources.get(source, source)
@@ -631,11 +637,15 @@ def _vocabulary_problems(study: StudyFile, label: str, node: Any) -> list[Proble
     for i, fact in enumerate(study.results):
         check("methods", fact.method, ("results", i, "method"))
         check("tasks", fact.task, ("results", i, "task"))
-    for path, evidence in study.evidence_sources():
-        if evidence.source not in study.sources and not re.match(r"^(https?://|10\.\d+/|doi:|arXiv:)", evidence.source, re.I):
-            problems.append(Problem(label, f"{path}.source",
-                                    f"'{evidence.source}' is neither a key of `sources` nor a URL or DOI"))
+    for _, where, items in study.evidence_by_fact():
+        for i, evidence in enumerate(items):
+            if evidence.source not in study.sources and not ADDRESS.match(evidence.source):
+                problems.append(Problem(label, f"{where}[{i}].source",
+                                        f"'{evidence.source}' is neither a key of `sources` nor a URL or DOI"))
     return problems
+
+
+ADDRESS = re.compile(r"^(https?://|10\.\d+/|doi:|arXiv:)", re.I)
 
 
 class ParseCache:
@@ -724,10 +734,17 @@ def _checked(study: StudyFile, path: Path, label: str, node: Any, check_name: bo
     return (None if problems else study), problems
 
 
-# From this many study files to parse, a forked process parses the second half while this one
-# parses the first: turning libyaml's events into Python objects is most of a large build (4.9 of
-# 12.6 s at 10,000 studies on one core), and it is pure CPU over bytes already on disk.
+# From this many study files to parse, a forked process parses most of them while this one parses
+# the first OWN_SHARE: turning libyaml's events into Python objects is most of a large build (4.9 of
+# 12.6 s at 10,000 studies on one core), and it is pure CPU over bytes already on disk. This process
+# keeps the smaller share because it also validates every file, its own and the forked one's.
 PARALLEL_FROM = 2000
+OWN_SHARE = 0.25
+# The forked process's files go in chunks of this many, one task each, so this process validates the
+# first chunks while the later ones are parsed; when it gets to a chunk not yet parsed, it takes back
+# the last chunk the forked process has not started and parses that itself meanwhile (the share
+# balances itself at the end, and on a busy machine, where the other core is not free after all).
+CHUNK = 100
 
 
 def _parse_files(names: list[str]) -> dict[str, tuple[str, dict]]:
@@ -754,30 +771,67 @@ def can_fork_a_parser() -> bool:
     return sys.platform.startswith("linux") and cores >= 2 and threading.active_count() == 1
 
 
-def _parse_elsewhere(names: list[str]):
-    """(pool, future) of _parse_files(names) in a forked process, or None (nothing to do, or no fork)."""
-    if not names or not can_fork_a_parser():
-        return None
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class ForkedParser:
+    """_parse_files over `names` in a forked process, chunk by chunk; `parsed(name)` is the result
+    for one file, from that process or from this one, or None where this process should parse the
+    file itself (the chunk failed: a killed worker, an unpicklable result; only speed is lost)."""
 
-    try:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        return pool, pool.submit(_parse_files, names)
-    except (OSError, RuntimeError, ValueError):
-        return None
+    def __init__(self, pool, names: list[str]):
+        self.pool = pool
+        self.chunks = [names[i:i + CHUNK] for i in range(0, len(names), CHUNK)]
+        self.futures = [pool.submit(_parse_files, chunk) for chunk in self.chunks]
+        self.chunk_of = {name: i for i, chunk in enumerate(self.chunks) for name in chunk}
+        self.results: dict[int, dict] = {}
+        self.taken_back = 0
 
+    @classmethod
+    def start(cls, names: list[str]) -> "ForkedParser | None":
+        """None when there is nothing to hand over or no process can be forked."""
+        if not names or not can_fork_a_parser():
+            return None
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-def _parsed_elsewhere(started) -> dict[str, tuple[str, dict]]:
-    """The forked parse's results; {} when it failed (this process then parses those files itself).
-    The pool is shut down and its thread joined, so the next load may fork again."""
-    pool, future = started
-    try:
-        return future.result()
-    except Exception:      # a broken pool, a killed worker, an unpicklable result: only speed is lost
-        return {}
-    finally:
-        pool.shutdown(wait=True)
+        pool = None
+        try:
+            pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            return cls(pool, names)
+        except (OSError, RuntimeError, ValueError):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            return None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.chunk_of
+
+    def parsed(self, name: str) -> tuple[str, dict] | None:
+        i = self.chunk_of[name]
+        if i not in self.results:
+            while not self.futures[i].done() and self._take_back_one(from_=i):
+                pass
+        if i not in self.results:
+            try:
+                self.results[i] = self.futures[i].result()
+            except Exception:
+                self.results[i] = {}
+        return self.results[i].get(name)
+
+    def _take_back_one(self, from_: int) -> bool:
+        """Parse here the last chunk from `from_` on that the forked process has not started; False
+        when there is none (every one is parsed, being parsed or queued for it)."""
+        for j in range(len(self.chunks) - 1, from_ - 1, -1):
+            if j not in self.results and self.futures[j].cancel():
+                self.results[j] = _parse_files(self.chunks[j])
+                self.taken_back += 1
+                return True
+        return False
+
+    def __enter__(self) -> "ForkedParser":
+        return self
+
+    def __exit__(self, *_) -> None:
+        """The pool shut down and its thread joined, so the next load may fork again."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def load_corpus(directory: Path, cache_dir: Path | None = None,
@@ -790,7 +844,6 @@ def load_corpus(directory: Path, cache_dir: Path | None = None,
     its known value is not parsed: those rows were written from these very bytes under the same
     vocabularies and code (slr.db.build_key), and its id stands in for it in the checks across
     files. Such files are listed in Corpus.unchanged, their studies absent from Corpus.studies."""
-    import gc
     import time
 
     from slr.fastread import trusted_stat
@@ -818,15 +871,11 @@ def load_corpus(directory: Path, cache_dir: Path | None = None,
     review_problems: list[Problem] = []
     to_parse = [name for key, name in entries if key.startswith("studies/") and not key.endswith("/review.yaml")
                 and key not in known]
-    elsewhere = to_parse[len(to_parse) // 2:] if len(to_parse) >= PARALLEL_FROM and cache is None else []
-    started = _parse_elsewhere(elsewhere)
-    handed = set(elsewhere) if started is not None else set()
-    parsed_elsewhere: dict[str, tuple[str, dict]] | None = None
-    # Parsing allocates millions of small objects that all stay alive: the cyclic collector's
-    # passes over them find nothing and cost about a third of the validation time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    elsewhere = to_parse[round(len(to_parse) * OWN_SHARE):] if len(to_parse) >= PARALLEL_FROM and cache is None else []
+    # The collector is paused before the fork too: a forked parser that collects writes to every
+    # object it inherited, so the kernel copies those pages in both processes (1.4 s more at 10,000
+    # studies after a fresh schema's migrations had left their garbage in the heap).
+    with collector.paused(), ForkedParser.start(elsewhere) or nullcontext() as forked:
         for key, name in entries:
             path = Path(name)
             label = _label(path, directory)
@@ -856,10 +905,8 @@ def load_corpus(directory: Path, cache_dir: Path | None = None,
             study = None
             if sid is None:
                 parsed = None
-                if name in handed:
-                    if parsed_elsewhere is None:
-                        parsed_elsewhere = _parsed_elsewhere(started)
-                    got = parsed_elsewhere.get(name)
+                if forked is not None and name in forked:
+                    got = forked.parsed(name)
                     # only for the bytes this process read (the file may have changed in between)
                     parsed = got[1] if got is not None and got[0] == sha else None
                 study, found = load_study(path, label, check_name=False, cache=cache, raw=raw, parsed=parsed)
@@ -879,9 +926,6 @@ def load_corpus(directory: Path, cache_dir: Path | None = None,
                 unchanged[key] = sid
             else:
                 studies[sid] = study
-    finally:
-        if collecting:
-            gc.enable()
     review = None
     review_path = directory / "review.yaml"
     if "review.yaml" not in unchanged and review_path.is_file():
