@@ -66,6 +66,32 @@ def test_sqlite_bulk_insert_writes_what_sqlalchemy_would(corpus_copy, tmp_path, 
     assert tables[True]["study"] and tables[True]["evidence"]
 
 
+def _schema(file) -> list[tuple]:
+    with sqlite3.connect(file) as conn:
+        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(),
+                      key=lambda row: (row[0], row[1]))
+
+
+def test_a_build_leaves_every_index_as_the_migrations_made_it(corpus_copy, tmp_path):
+    """A full build drops the corpus tables' indexes and the search index's while it refills them
+    (slr.db._indexes_rebuilt, _search_rebuild), and makes them again from the same statements."""
+    from slr import corpus, migrations
+
+    file = tmp_path / "slr.db"
+    engine = db.connect(f"sqlite:///{file}")
+    migrations.upgrade(engine)
+    migrated = _schema(file)
+    assert sum(1 for row in migrated if row[0] == "index" and row[3]) >= 10
+    db.build(engine, corpus.load_corpus(corpus_copy))
+    built = _schema(file)
+    assert [row for row in built if not row[2].startswith("search_")] == migrated
+    place_index = db.SEARCH_PLACE_INDEX.replace(" IF NOT EXISTS", "")
+    assert ("index", "ix_search_place_text_id", "search_place", place_index) in built
+    db.build(engine, corpus.load_corpus(corpus_copy), full=True)
+    assert _schema(file) == built
+    engine.dispose()
+
+
 def test_invalid_corpus_is_refused_whole(corpus_copy, db_url):
     db.open_current(db_url, corpus_copy)
     before = count(db_url, "study")
