@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from slr import db, fastread, queries
+from slr import corpus, db, fastread, queries
 
 QUERIES = ["commit message", "program repair", "lora", "code change", "code sumarization", "comit mesage",
            "prefix tuning", "adapter", "xyzzy", "GPU", "parameter-efficient", "CodeT5", "defect", "!!!", "a",
@@ -74,4 +74,32 @@ def test_without_fts5_the_build_keeps_no_index_and_search_scans(corpus_copy, db_
     with fastread.reading(reader) as q:
         assert queries._index_current(q)
     assert queries.search(reader, "commit message", 20) == full_scan(reader, "commit message", 20)
+    reader.close()
+
+
+def test_a_database_with_the_earlier_search_layout_gets_the_present_one_and_stays_incremental(corpus_copy, db_url):
+    """Before the unique index on search_text was its own (made after the rows), the column carried
+    UNIQUE; a full build makes the tables anew, and incremental builds work on either layout."""
+    file = db_url.removeprefix("sqlite:///")
+    db.open_current(db_url, corpus_copy).dispose()
+    with sqlite3.connect(file) as conn:
+        conn.execute("DROP TABLE search_text")
+        conn.execute("CREATE TABLE search_text (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)")
+        conn.execute("INSERT INTO search_text (id, text) SELECT text_id, 'x' || text_id FROM search_place "
+                     "GROUP BY text_id")
+    engine = db.open_schema(db_url)
+    db.build(engine, corpus.load_corpus(corpus_copy), full=True)
+    engine.dispose()
+    with sqlite3.connect(file) as conn:
+        layout = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search_text'").fetchone()[0]
+    assert layout == db.SEARCH_TABLES[0]
+    path = corpus_copy / "studies" / "P12.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
+    engine = db.open_schema(db_url)
+    report = db.refresh(engine, corpus_copy)
+    engine.dispose()
+    assert report.incremental and report.written == 1
+    reader = fastread.open_fast(db_url, corpus_copy)
+    assert queries.search(reader, "Edited", 20) == full_scan(reader, "Edited", 20)
+    assert "P12" in [h["id"] for h in queries.search(reader, "Edited", 5)]
     reader.close()
