@@ -25,6 +25,7 @@ Usage: python benchmarks/bench_query.py [--runs 15] [--studies 10000] [--sqlite-
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -172,13 +173,30 @@ def build_from_scratch(directory: Path, url: str) -> dict:
             "load": f"{load} -> {loadavg()}"}
 
 
-def timed_refresh(engine, directory: Path) -> tuple[float, object]:
-    """What the next command does: the stat check, then an incremental build (slr.db.refresh)."""
-    from slr import db
+# Run in a fresh process, as the user's next command runs it (timed there, after its imports): in
+# the process that has just built 10,000 studies the same refresh took 0.5-0.8 s, depending only on
+# how the build had left the heap, against 1.1 s in a new process.
+REFRESH = """
+import json, sys, time
+from pathlib import Path
+from slr import db
+engine = db.connect(sys.argv[1])
+start = time.perf_counter()
+report = db.refresh(engine, Path(sys.argv[2]))
+seconds = time.perf_counter() - start
+print(json.dumps([seconds, None if report is None else {"incremental": report.incremental,
+                                                        "written": report.written}]))
+"""
 
-    start = time.perf_counter()
-    report = db.refresh(engine, directory)
-    return time.perf_counter() - start, report
+
+def timed_refresh(url: str, directory: Path) -> tuple[float, object]:
+    """What the next command does: the stat check, then an incremental build (slr.db.refresh)."""
+    from types import SimpleNamespace
+
+    done = subprocess.run([sys.executable, "-c", REFRESH, url, str(directory)], capture_output=True, text=True,
+                          check=True)
+    seconds, report = json.loads(done.stdout.strip().splitlines()[-1])
+    return seconds, None if report is None else SimpleNamespace(**report)
 
 
 def large_corpus(n: int, workdir: Path, sqlite_utils: str | None, runs: int) -> dict:
@@ -195,7 +213,7 @@ def large_corpus(n: int, workdir: Path, sqlite_utils: str | None, runs: int) -> 
     # only its study's rows are written again.
     edited = directory / "studies" / "P1000.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
-    rebuild_seconds, report = timed_refresh(engine, directory)
+    rebuild_seconds, report = timed_refresh(url, directory)
     assert report.incremental and report.written == 1, report
     # ... adds one and deletes another
     shutil.copy(directory / "studies" / "P1001.yaml", directory / "studies" / f"P{1000 + n}.yaml")
@@ -203,9 +221,9 @@ def large_corpus(n: int, workdir: Path, sqlite_utils: str | None, runs: int) -> 
     (directory / "studies" / f"P{1000 + n}.yaml").write_text(text.replace("id: P1001\n", f"id: P{1000 + n}\n", 1),
                                                              encoding="utf-8")
     (directory / "studies" / "P1002.yaml").unlink()
-    add_delete_seconds, report = timed_refresh(engine, directory)
+    add_delete_seconds, report = timed_refresh(url, directory)
     assert report.incremental and report.written == 1, report
-    unchanged_seconds, report = timed_refresh(engine, directory)
+    unchanged_seconds, report = timed_refresh(url, directory)
     assert report is None
     load_build = f"{scratch['load']}; edits {load_edits} -> {loadavg()}"
     time.sleep(fastread.RACY_NS / 1e9)   # the edited files' stats become trustworthy at the next build
@@ -395,7 +413,7 @@ def main() -> None:
             f"| load + validate YAML (every file; no parse cache) | {big['load_validate_s']:.2f} | |",
             f"| build from scratch (load, validate, write, one transaction) | {big['build_s']:.2f} | <= 10 s: "
             f"{goal(big['build_s'] <= 10)} |",
-            f"| rebuild after editing one study (stat check, parse it, rewrite its rows) | {big['rebuild_s']:.2f} | "
+            f"| rebuild after editing one study (the next command, a fresh process: stat check, parse it, rewrite its rows) | {big['rebuild_s']:.2f} | "
             f"<= 2 s: {goal(big['rebuild_s'] <= 2)} |",
             f"| rebuild after adding one study and deleting another | {big['add_delete_s']:.2f} | |",
             f"| the same check when nothing changed (full path, `slr.db.refresh`) | {big['unchanged_s']:.3f} | |",

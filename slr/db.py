@@ -421,8 +421,10 @@ SEARCH_TABLES = (
     "CREATE TABLE search_text (id INTEGER PRIMARY KEY, text TEXT NOT NULL)",
     "CREATE TABLE search_place (text_id INTEGER NOT NULL, study_id TEXT NOT NULL, field TEXT NOT NULL, "
     "rank INTEGER NOT NULL)",
+    # Only single-word prefix queries ask it (slr.queries._candidates): it keeps which texts hold a
+    # word, not where, nor the texts' lengths (half the time to index 200,000 distinct quotes).
     "CREATE VIRTUAL TABLE search_fts USING fts5(text, content='search_text', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
+    "tokenize='unicode61 remove_diacritics 2', detail=none, columnsize=0)",
 )
 # Made after the tables are filled: SQLite sorts every row into a new index in a fraction of the time
 # it takes to insert them one by one into a live one (0.3 s of the places, 0.3 s of 200,000 distinct

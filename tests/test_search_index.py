@@ -51,6 +51,21 @@ def test_fts5_candidates_give_the_same_studies_for_words(reader, limit):
         assert queries.search(reader, text, limit, exact_up_to=0) == full_scan(reader, text, limit), text
 
 
+def test_fts5_answers_every_query_that_has_a_word(reader, monkeypatch):
+    """The FTS5 table keeps no positions (detail=none), so a prefix of two tokens would fail and
+    search would quietly score every text instead: the words search asks for are single tokens."""
+    from rapidfuzz import utils
+
+    answered, candidates = {}, queries._candidates
+    monkeypatch.setattr(queries, "_candidates", lambda q, needle: answered.setdefault(needle, candidates(q, needle)))
+    texts = QUERIES + ["P30-CMG's table", "code-change/repair", "naïve", "v.u.l.n detection", "a.b.c"]
+    for text in texts:
+        queries.search(reader, text, 5, exact_up_to=0)
+    asked = {utils.default_process(t) for t in texts if utils.default_process(t).split()}
+    assert set(answered) - {""} == asked       # ("!!!" cleans to nothing: no word to ask for)
+    assert [needle for needle, found in answered.items() if found is None and needle] == []
+
+
 def test_without_fts5_the_build_keeps_no_index_and_search_scans(corpus_copy, db_url, monkeypatch):
     monkeypatch.setattr(db, "_search_supported", lambda session, engine: False)
     db.open_current(db_url, corpus_copy).dispose()
