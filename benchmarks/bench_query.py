@@ -191,8 +191,8 @@ def cpu_reference(repeat: int = 3) -> float:
 
 
 # Run in a fresh process, as the user's next command runs it (timed there, after its imports): in
-# the process that has just built 10,000 studies the same refresh took 0.5-0.8 s, depending only on
-# how the build had left the heap, against 1.1 s in a new process.
+# the process that has just built 10,000 studies the same refresh took 0.5-0.8 s, depending on how
+# the build had left that process (not on its collector), against 1.1 s in a new process.
 REFRESH = """
 import json, sys, time
 from pathlib import Path

@@ -4,7 +4,7 @@ Loading 10,000 studies allocates about ten million small objects that all stay a
 build's rows as many again. The collector's passes over them find nothing to free; with it merely
 switched off for the block, its first passes afterwards still walk every one of them (a young and
 then a middle generation that had grown to millions: 1.6 s of a 10,000-study build from scratch,
-measured in benchmarks/query_results.md). So after the block the survivors go straight to the
+timed with gc.callbacks; benchmarks/RESULTS.md). So after the block the survivors go straight to the
 oldest generation, which the collector walks only when it has grown by a quarter.
 """
 from __future__ import annotations

@@ -562,7 +562,7 @@ _NO_KEY = object()
 def read_yaml(path: Path, label: str, raw: bytes | None = None,
               parsed: dict | None = None) -> tuple[Any, Any, list[Problem]]:
     """Parse one file; returns (data, node tree, problems). `parsed`: what read_yaml made of these
-    very bytes in another process (see _parse_elsewhere)."""
+    very bytes in another process (see ForkedParser)."""
     import yaml
 
     if raw is None:
