@@ -31,6 +31,81 @@ def test_mined_datasets_have_stable_hashes_and_labels():
             assert {r["label"] for r in a.train + a.test} == {0, 1}, name
 
 
+NESTED = """
+def top():
+    def inner():
+        return 1
+    return inner
+class C:
+    if True:
+        def in_if(self):
+            pass
+    try:
+        def in_try(self): pass
+    except ValueError:
+        async def in_except(self): pass
+    else:
+        def in_else(self): pass
+    finally:
+        def in_finally(self): pass
+    match x:
+        case 1:
+            def in_case(self): pass
+    f = lambda: 0
+    with open(x) as handle:
+        for item in handle:
+            def in_loop(self): pass
+"""
+
+
+def test_function_definitions_come_in_ast_walks_order():
+    """Visiting statements only must find what ast.walk finds, in its (breadth-first) order."""
+    import ast
+
+    files = mining.source_files(mining.stdlib_root())[:40]
+    for source in [NESTED] + [p.read_text(encoding="utf-8") for p in files]:
+        tree = ast.parse(source)
+        walked = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        assert list(mining.function_definitions(tree)) == walked
+    assert [n.name for n in mining.function_definitions(ast.parse(NESTED))][:3] == ["top", "inner", "in_if"]
+
+
+def _tree_of_sources(root):
+    root.mkdir()
+    for i in range(6):
+        body = "\n".join(f"def f{i}_{j}(a, b):\n    \"\"\"Add {j}.\"\"\"\n    c = a + b\n    return c + {j}\n"
+                         for j in range(i + 1))
+        (root / f"m{i}.py").write_text(body + ("x = (" if i == 3 else ""), encoding="utf-8")   # m3 does not parse
+    return root
+
+
+def test_a_helper_process_mines_the_same_functions_in_the_same_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLR_CACHE", str(tmp_path / "cache"))
+    root = _tree_of_sources(tmp_path / "src")
+    alone = mining.mine_functions(root, limit=100, min_lines=3)
+    shutil.rmtree(data_cache_dir())
+    helped = mining.mine_functions(root, limit=100, min_lines=3, workers=2)
+    assert helped == alone and len(alone) == 1 + 2 + 3 + 5 + 6
+    assert [f["path"] for f in alone][-1] == "m5.py" and all(f["key"] for f in alone)
+    shutil.rmtree(data_cache_dir())
+    assert mining.mine_functions(root, limit=4, min_lines=3, workers=2) == alone[:4]
+
+
+def test_a_failed_helper_leaves_the_mining_to_this_process(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setenv("SLR_CACHE", str(tmp_path / "cache"))
+    root = _tree_of_sources(tmp_path / "src")
+    alone = mining.mine_functions(root, limit=100, min_lines=3)
+    failing = tmp_path / "failing-python"
+    failing.write_text("#!/bin/sh\ncat > /dev/null\necho '[]'\nexit 3\n", encoding="utf-8")
+    failing.chmod(0o755)
+    for executable in (str(failing), str(tmp_path / "no-such-python")):
+        shutil.rmtree(data_cache_dir())
+        monkeypatch.setattr(sys, "executable", executable)
+        assert mining.mine_functions(root, limit=100, min_lines=3, workers=2) == alone
+
+
 def test_method_names_mask_the_name():
     rows = mining.method_names(mining.mine_functions(limit=20))
     assert all("<mask>" in r["source"] and r["target"] not in r["source"].split("(")[0] for r in rows)

