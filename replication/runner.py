@@ -251,9 +251,8 @@ def _fit(record, experiment, setup, method, data, accelerator, steps: int, lr: f
 
 
 def _validate(accelerator, model, bundle, data, arch, head, scale, metric: str) -> float:
-    scores, _, _ = tasks.evaluate(accelerator.unwrap_model(model), bundle.tokenizer, data.validation, arch, head,
-                                  scale, accelerator.device, metric=metric)
-    return scores.get(metric, scores.get("f1", 0.0))
+    return tasks.score(accelerator.unwrap_model(model), bundle.tokenizer, data.validation, arch, head, scale,
+                       accelerator.device, metric)
 
 
 def _trainable_state(model) -> dict:

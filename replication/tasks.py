@@ -94,6 +94,24 @@ def evaluate(model, tokenizer, examples, architecture, head, scale, device, metr
     return out, notes, ({"metric": metric, "units": rows} if rows is not None else {})
 
 
+@torch.no_grad()
+def score(model, tokenizer, examples, architecture, head, scale, device, metric: str) -> float:
+    """The one number that picks a checkpoint on the validation split: what `evaluate` reports as
+    `metric` (its F1 where it reports no such metric, 0 for a generation metric it does not know),
+    without computing the others (twice a run: the rest cost a third of a smoke run's validation)."""
+    model.eval()
+    if head == "classification":
+        if metric == "mrr":
+            return _rank(model, tokenizer, examples, architecture, scale, device)[0]
+        labels, predictions, scores, classes = _classify(model, tokenizer, examples, architecture, scale, device)
+        out = metrics.classification(labels, predictions, scores, classes)
+        return out.get(metric, out["f1"])
+    if metric not in metrics.METRICS:
+        return 0.0
+    hypotheses = _generate(model, tokenizer, examples, architecture, scale, device, samples=1)
+    return metrics.METRICS[metric]([e["target"] for e in examples], [h[0].strip() for h in hypotheses])
+
+
 def _batches(examples, scale):
     size = max(1, scale.batch_size * 2)
     return (examples[i:i + size] for i in range(0, len(examples), size))

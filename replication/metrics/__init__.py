@@ -93,12 +93,12 @@ def classification(labels: Sequence[int], predictions: Sequence[int],
     classes = list(range(num_labels)) if num_labels else sorted(set(labels) | set(predictions))
     binary = len(classes) <= 2 and set(classes) <= {0, 1}
     kwargs = {"average": "binary"} if binary else {"average": "macro", "labels": classes}
-    out = {
-        "accuracy": metrics.accuracy_score(labels, predictions),
-        "precision": metrics.precision_score(labels, predictions, zero_division=0, **kwargs),
-        "recall": metrics.recall_score(labels, predictions, zero_division=0, **kwargs),
-        "f1": metrics.f1_score(labels, predictions, zero_division=0, **kwargs),
-    }
+    # one call for the three: precision_score, recall_score and f1_score each run it whole (and check
+    # their inputs again), which made this 9.5 ms a call on eight examples, twice a run's validation
+    precision, recall, f1, _ = metrics.precision_recall_fscore_support(labels, predictions, zero_division=0,
+                                                                       **kwargs)
+    out = {"accuracy": metrics.accuracy_score(labels, predictions), "precision": precision, "recall": recall,
+           "f1": f1}
     if scores is not None and len(set(labels)) == 2:
         out["auc"] = metrics.roc_auc_score(labels, scores)
     return {k: float(v) for k, v in out.items()}

@@ -50,6 +50,23 @@ def test_classification_metrics():
     assert out["auc"] == pytest.approx(8 / 9)
 
 
+def test_classification_metrics_equal_sklearns_own_functions():
+    """One precision_recall_fscore_support call gives what the three separate scorers give, zero
+    divisions included (no predicted positive; a class never predicted)."""
+    import random
+
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    rng = random.Random(3)
+    cases = [([1, 0, 1], [0, 0, 0], 2), ([0, 0, 0], [0, 0, 0], 2), ([2, 1, 0, 2], [2, 2, 0, 0], 3)]
+    cases += [([rng.randrange(k) for _ in range(9)], [rng.randrange(k) for _ in range(9)], k) for k in (2, 3, 4) * 3]
+    for labels, predictions, k in cases:
+        out = metrics.classification(labels, predictions, num_labels=k)
+        kwargs = {"average": "binary"} if k == 2 else {"average": "macro", "labels": list(range(k))}
+        for name, scorer in (("precision", precision_score), ("recall", recall_score), ("f1", f1_score)):
+            assert out[name] == scorer(labels, predictions, zero_division=0, **kwargs), (name, labels, predictions)
+
+
 def test_mrr():
     assert metrics.mrr([[True, False], [False, False, True], [False, False]]) == pytest.approx((1 + 1 / 3 + 0) / 3)
     assert metrics.mrr_from_scores([[0.9, 0.1], [0.8, 0.3]]) == pytest.approx((1 + 0.5) / 2)

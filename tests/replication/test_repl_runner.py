@@ -242,3 +242,29 @@ def test_no_lr_sweep_trains_at_the_profiles_rate(monkeypatch):
                          lr_sweep=False))
     assert [s.scale.lr_factors for s in seen] == [(0.3, 1.0, 3.0), ()]
     assert seen[1].scale.lr == seen[0].scale.lr
+
+
+@pytest.mark.parametrize("dataset, architecture, head, names", [
+    ("stdlib-defects", "encoder-only", "classification", ("f1", "accuracy", "auc", "precision")),
+    ("stdlib-search", "encoder-only", "classification", ("mrr", "f1")),
+    ("stdlib-code-docstring", "encoder-decoder", "generation", ("smoothed-bleu", "edit-sim", "exact-match", "no-such")),
+    ("stdlib-completion", "decoder-only", "generation", ("edit-sim", "corpus-bleu")),
+])
+def test_the_validation_score_is_what_the_full_evaluation_reports(dataset, architecture, head, names):
+    """tasks.score computes one metric where tasks.evaluate computes all: the number must be the same."""
+    from transformers import set_seed
+
+    from replication import data, models, tasks
+    from replication.studies._common import SMOKE
+
+    d = data.load(dataset, 16, 8)
+    set_seed(0)
+    bundle = models.load(f"tiny:{architecture}", architecture, head, d.num_labels, None)
+    seen = set()
+    for metric in names:
+        full, _, _ = tasks.evaluate(bundle.model, bundle.tokenizer, d.validation, architecture, head, SMOKE, "cpu",
+                                    metric=metric)
+        value = tasks.score(bundle.model, bundle.tokenizer, d.validation, architecture, head, SMOKE, "cpu", metric)
+        assert value == full.get(metric, full.get("f1", 0.0)), (dataset, metric)
+        seen.add(value)
+    assert len(seen) > 1            # the metrics differ here, so a score of the wrong one would show
