@@ -155,32 +155,50 @@ def best_of(fn, repeat: int = 5) -> float:
     return min(times)
 
 
+# A build from scratch as `slr build` runs it on a new database: a fresh process (timed there, from the
+# load's start to the commit, after its imports). In this benchmark's own process, after the steps before
+# it, the same builds took 1-2 s longer (10.1-10.9 s against 8.4-9.1 s in a fresh one), for a reason not
+# found; the command's whole wall time, imports and schema included, is reported beside it.
+BUILD = """
+import json, sys, time
+from pathlib import Path
+from slr import corpus, db
+engine = db.connect(sys.argv[1])
+db.create_schema(engine)
+start = time.perf_counter()
+loaded = corpus.load_corpus(Path(sys.argv[2]))
+loaded_at = time.perf_counter()
+assert not loaded.problems, loaded.problems[:3]
+report = db.build(engine, loaded)
+done = time.perf_counter()
+assert report.written == len(loaded.studies) and not report.incremental
+print(json.dumps([done - start, loaded_at - start]))
+"""
+
+
 def build_from_scratch(directory: Path, url: str, repeat: int = 3) -> dict:
     """A new database: every file read, parsed, validated and written (no parse cache, no rows kept).
-    Best of `repeat` builds, each into a new file (this machine's speed varies by a third from one
-    minute to the next: see cpu_reference); the engine returned is on `url`, the last one built."""
-    from slr import corpus as corpus_module
-    from slr import db
-
-    builds, loads, engine = [], [], None
+    Best of `repeat` builds, each a fresh process writing a new file (this machine's speed varies by a
+    third from one minute to the next: see cpu_reference), the last one on `url`; then `slr build`
+    once more on a new file, timed whole. Before each, os.sync(): the previous build's 270 MB of
+    database and write-ahead log are on disk, not being written back while the next one runs."""
+    builds, loads = [], []
     load = loadavg()
-    for i in range(repeat):
+    for i in range(repeat + 1):
         target = url if i == repeat - 1 else url.rsplit(".db", 1)[0] + f"-{i}.db"
-        engine = db.connect(target)
-        db.create_schema(engine)
-        start = time.perf_counter()
-        loaded = corpus_module.load_corpus(directory)
-        loads.append(time.perf_counter() - start)
-        assert not loaded.problems, loaded.problems[:3]
-        report = db.build(engine, loaded)
-        builds.append(time.perf_counter() - start)
-        assert report.written == len(loaded.studies) and not report.incremental
-        del loaded
-        if i < repeat - 1:
-            engine.dispose()
+        os.sync()
+        if i < repeat:
+            done = subprocess.run([sys.executable, "-c", BUILD, target, str(directory)], capture_output=True,
+                                  text=True, check=True)
+            seconds, loading = json.loads(done.stdout.strip().splitlines()[-1])
+            builds.append(seconds)
+            loads.append(loading)
+        else:
+            command = timed(slr_command() + ["--db", target, "--corpus", str(directory), "build"], dict(os.environ))
+        if i != repeat - 1:
             for suffix in ("", "-wal", "-shm"):
                 Path(target.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
-    return {"engine": engine, "build_s": min(builds), "builds_s": builds, "load_validate_s": min(loads),
+    return {"build_s": min(builds), "builds_s": builds, "load_validate_s": min(loads), "command_s": command,
             "load": f"{load} -> {loadavg()}"}
 
 
@@ -224,7 +242,7 @@ def large_corpus(n: int, workdir: Path, sqlite_utils: str | None, runs: int) -> 
     time.sleep(0.2)      # (files written this instant keep no stat: see slr.fastread.trusted_stat)
     url = f"sqlite:///{workdir / 'big.db'}"
     scratch = build_from_scratch(directory, url)
-    engine = scratch["engine"]
+    engine = db.connect(url)
     load_edits = loadavg()
     # A curator edits one study and runs a query: the check finds the file, only it is parsed and
     # only its study's rows are written again.
@@ -255,7 +273,8 @@ def large_corpus(n: int, workdir: Path, sqlite_utils: str | None, runs: int) -> 
     needle = "commit message generation"
     out = {
         "studies": n, "build_s": scratch["build_s"], "rebuild_s": rebuild_seconds, "load_validate_s":
-        scratch["load_validate_s"], "builds_s": scratch["builds_s"], "add_delete_s": add_delete_seconds, "unchanged_s": unchanged_seconds,
+        scratch["load_validate_s"], "builds_s": scratch["builds_s"], "build_command_s": scratch["command_s"],
+        "add_delete_s": add_delete_seconds, "unchanged_s": unchanged_seconds,
         "load_build": load_build, "load_queries_before": loadavg(),
         "open_fast_s": best_of(open_fast), "digest_all_s": best_of(digest_all),
         "facet_query_s": best_of(lambda: queries.papers(reader, flt)),
@@ -286,13 +305,13 @@ def large_corpus(n: int, workdir: Path, sqlite_utils: str | None, runs: int) -> 
     synthetic_corpus(directory, n, distinct=True)
     distinct_url = f"sqlite:///{workdir / 'distinct.db'}"
     built = build_from_scratch(directory, distinct_url)
-    built["engine"].dispose()
     reader = fastread.open_fast(distinct_url, directory)
     assert reader is not None
     with fastread.reading(reader) as q:
         texts = q.scalars("SELECT count(*) FROM search_text")[0]
     out["distinct"] = {
-        "build_s": built["build_s"], "builds_s": built["builds_s"], "load": built["load"], "texts": texts, "search_load_before": loadavg(),
+        "build_s": built["build_s"], "builds_s": built["builds_s"], "build_command_s": built["command_s"],
+        "load": built["load"], "texts": texts, "search_load_before": loadavg(),
         "search_s": best_of(lambda: queries.search(reader, needle), 3),
         "search_all_s": best_of(lambda: queries.search(reader, needle, exact_up_to=10**9), 3),
         "search_fts_s": best_of(lambda: queries.search(reader, needle, exact_up_to=0), 3),
@@ -428,7 +447,7 @@ def main() -> None:
             "",
             f"Build load average {big['load_build']}; queries {big['load_queries_before']} -> "
             f"{big['load_queries_after']}. In-process times are the best of 5 (3 for search); builds are the best of 3, "
-            "rebuilds run once.",
+            "each in a fresh process after os.sync(); rebuilds run once, in a fresh process.",
             "",
             "| step | seconds | goal |",
             "| --- | ---: | --- |",
@@ -436,6 +455,8 @@ def main() -> None:
             f"| build from scratch (load, validate, write, one transaction; best of "
             f"{', '.join(f'{b:.2f}' for b in big['builds_s'])}) | {big['build_s']:.2f} | <= 10 s: "
             f"{goal(big['build_s'] <= 10)} |",
+            f"| `slr build` on a new database, the whole command (interpreter, imports, schema, build, exit) | "
+            f"{big['build_command_s']:.2f} | |",
             f"| rebuild after editing one study (the next command, a fresh process: stat check, parse it, rewrite its rows) | {big['rebuild_s']:.2f} | "
             f"<= 2 s: {goal(big['rebuild_s'] <= 2)} |",
             f"| rebuild after adding one study and deleting another | {big['add_delete_s']:.2f} | |",
@@ -469,6 +490,7 @@ def main() -> None:
             "| --- | ---: | --- |",
             f"| build from scratch (best of {', '.join(f'{b:.2f}' for b in d['builds_s'])}) | {d['build_s']:.2f} | "
             f"<= 10 s: {goal(d['build_s'] <= 10)} |",
+            f"| `slr build`, the whole command | {d['build_command_s']:.2f} | |",
             f"| fuzzy search as `slr search` runs it ({'FTS5 candidates' if d['texts'] > EXACT else 'all scored'}: "
             f"past {EXACT:,} distinct texts FTS5 picks) | {d['search_s']:.3f} | <= 0.2 s: {goal(d['search_s'] <= 0.2)} |",
             f"| fuzzy search, every distinct text scored | {d['search_all_s']:.3f} | |",
