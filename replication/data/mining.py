@@ -116,12 +116,12 @@ def function_definitions(tree: ast.AST):
     todo = deque([tree])
     while todo:
         node = todo.popleft()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node
-        for name in node._fields:
+        for name in node._fields:         # before the yield, as ast.walk: the caller may change the node
             value = getattr(node, name, None)
             if isinstance(value, list):
                 todo.extend(child for child in value if isinstance(child, _HOLDERS))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
 
 
 # This process's share of the bytes to mine when a helper mines the rest: a little over half, as the helper
@@ -132,10 +132,10 @@ OWN_SHARE = 0.56
 def _first_share(files: list[Path]) -> int:
     """How many of `files` (the first ones) this process mines when a helper mines the rest."""
     sizes = [p.stat().st_size for p in files]
-    half, total = sum(sizes) * OWN_SHARE, 0
+    share, total = sum(sizes) * OWN_SHARE, 0
     for i, size in enumerate(sizes):
         total += size
-        if total >= half:
+        if total >= share:
             return i + 1
     return len(files)
 
@@ -169,16 +169,23 @@ class _MiningHelper:
                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                             stderr=subprocess.DEVNULL, text=True, encoding="utf-8",
                                             env={**os.environ, "PYTHONPATH": _import_path()})
-            self.process.stdin.write(request)
-            self.process.stdin.close()
         except OSError:
             self.process = None
+            return
+        try:
+            self.process.stdin.write(request)
+            self.process.stdin.close()
+        except OSError:         # it ended at once: result() sees its exit status and mines here
+            pass
 
     def result(self) -> list[dict]:
         if self.process is not None:
             answer = self.process.stdout.read()
             if self.process.wait() == 0:
-                return json.loads(answer)
+                try:
+                    return json.loads(answer)
+                except ValueError:      # cut short: mined here instead
+                    pass
         return [f for path in self.files for f in mine_file(path, self.root, *self.lines)]
 
     def close(self) -> None:

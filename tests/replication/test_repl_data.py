@@ -97,10 +97,12 @@ def test_a_failed_helper_leaves_the_mining_to_this_process(tmp_path, monkeypatch
     monkeypatch.setenv("SLR_CACHE", str(tmp_path / "cache"))
     root = _tree_of_sources(tmp_path / "src")
     alone = mining.mine_functions(root, limit=100, min_lines=3)
-    failing = tmp_path / "failing-python"
+    failing, garbling = tmp_path / "failing-python", tmp_path / "garbling-python"
     failing.write_text("#!/bin/sh\ncat > /dev/null\necho '[]'\nexit 3\n", encoding="utf-8")
-    failing.chmod(0o755)
-    for executable in (str(failing), str(tmp_path / "no-such-python")):
+    garbling.write_text("#!/bin/sh\ncat > /dev/null\necho '[{\"path\": '\n", encoding="utf-8")
+    for script in (failing, garbling):
+        script.chmod(0o755)
+    for executable in (str(failing), str(garbling), str(tmp_path / "no-such-python")):
         shutil.rmtree(data_cache_dir())
         monkeypatch.setattr(sys, "executable", executable)
         assert mining.mine_functions(root, limit=100, min_lines=3, workers=2) == alone
