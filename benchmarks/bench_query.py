@@ -184,21 +184,30 @@ def build_from_scratch(directory: Path, url: str, repeat: int = 3) -> dict:
     database and write-ahead log are on disk, not being written back while the next one runs."""
     builds, loads, references = [], [], []
     load = loadavg()
-    for i in range(repeat + 1):
-        target = url if i == repeat - 1 else url.rsplit(".db", 1)[0] + f"-{i}.db"
+    stem = url.rsplit(".db", 1)[0]
+
+    def settle() -> None:
         os.sync()
         references.append(cpu_reference(1))
-        if i < repeat:
-            done = subprocess.run([sys.executable, "-c", BUILD, target, str(directory)], capture_output=True,
-                                  text=True, check=True)
-            seconds, loading = json.loads(done.stdout.strip().splitlines()[-1])
-            builds.append(seconds)
-            loads.append(loading)
-        else:
-            command = timed(slr_command() + ["--db", target, "--corpus", str(directory), "build"], dict(os.environ))
-        if i != repeat - 1:
-            for suffix in ("", "-wal", "-shm"):
-                Path(target.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+
+    def remove(target: str) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(target.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+
+    for i in range(repeat):
+        target = url if i == repeat - 1 else f"{stem}-{i}.db"
+        settle()
+        done = subprocess.run([sys.executable, "-c", BUILD, target, str(directory)], capture_output=True,
+                              text=True, check=True)
+        seconds, loading = json.loads(done.stdout.strip().splitlines()[-1])
+        builds.append(seconds)
+        loads.append(loading)
+        if target != url:
+            remove(target)
+    target = f"{stem}-command.db"
+    settle()
+    command = timed(slr_command() + ["--db", target, "--corpus", str(directory), "build"], dict(os.environ))
+    remove(target)
     return {"build_s": min(builds), "builds_s": builds, "load_validate_s": min(loads), "command_s": command,
             "references_s": references, "load": f"{load} -> {loadavg()}"}
 

@@ -37,12 +37,17 @@ def versions() -> dict[str, str]:
     return out
 
 
+def usable_cores() -> int | None:
+    """The cores this process may run on (its affinity where the platform tells), else the machine's."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def hardware() -> dict:
     import psutil
     import torch
 
     info = {"platform": platform.platform(), "processor": platform.machine(),
-            "cpu_count": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+            "cpu_count": usable_cores(),
             "torch_threads": torch.get_num_threads(), "memory_bytes": psutil.virtual_memory().total}
     if torch.cuda.is_available():
         info["gpus"] = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]

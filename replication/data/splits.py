@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import random
 import sys
 from pathlib import Path
@@ -78,8 +77,9 @@ def _pool(cache: Path, seed: int) -> dict[str, tuple[dict, ...]]:
         out = json.loads(cache.read_text())
     else:
         out = {s: [] for s in SPLITS}
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        for f in dedup(mining.mine_functions(limit=10 ** 9, workers=min(cores, 2))):
+        from replication.environment import usable_cores
+
+        for f in dedup(mining.mine_functions(limit=10 ** 9, workers=min(usable_cores() or 1, 2))):
             out[split_of(f["path"])].append(f)
         for name, functions in out.items():
             random.Random(f"{seed}:{name}").shuffle(functions)
